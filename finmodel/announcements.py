@@ -1,0 +1,73 @@
+"""Announced figures beside the bottom-up ones, and plausibility warnings.
+
+Each dated announcement (a *vintage*, from inputs/announcements.toml) covers
+some phases. Its figures are compared with the bottom-up sums over those
+phases, directly and through implied ratios (EUR per GPU, kW per GPU, EUR per
+MW, jobs per MW); a ratio gap beyond ``announcement_tolerance`` is flagged.
+Ratios do not depend on scale, so a figure announced "by 2028" still
+compares with a full build-out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: bottom-up line item for each announced field
+BOTTOM_UP = {"capex_eur": "capex_initial", "gpus": "gpus_full", "it_mw": "it_mw_full", "jobs": "jobs_2030"}
+#: implied ratio -> (numerator field, denominator field, factor, unit)
+RATIOS = {
+    "eur_per_gpu": ("capex_eur", "gpus", 1.0, "EUR/GPU"),
+    "kw_per_gpu": ("it_mw", "gpus", 1000.0, "kW/GPU"),
+    "eur_per_mw": ("capex_eur", "it_mw", 1.0, "EUR/MW"),
+    "jobs_per_mw": ("jobs", "it_mw", 1.0, "FTE/MW"),
+}
+UNITS = {"capex_eur": "EUR", "gpus": "GPU", "it_mw": "MW", "jobs": "FTE"}
+#: benchmark range of IT kW per GPU [kW/GPU]: H100 at the server (1.3) to Blackwell at facility level (2.4),
+#: benchmarks.md section 2.2
+KW_PER_GPU_RANGE = (1.3, 2.4)
+
+
+def _ratio(num, den, factor):
+    if num is None or den is None or pd.isna(num) or pd.isna(den) or den == 0:
+        return np.nan
+    return num * factor / den
+
+
+def compare_announcements(results) -> pd.DataFrame:
+    """One row per (announcement, metric): announced, bottom-up, gap and flag."""
+    tol = float(np.asarray(results.inputs.values["announcement_tolerance"]).reshape(-1)[0])
+    rows = []
+    for ann in results.inputs.announcements.itertuples(index=False):
+        bottom = {f: sum(results.scalar(p, item) for p in ann.scope) for f, item in BOTTOM_UP.items()}
+        announced = {f: getattr(ann, f) for f in BOTTOM_UP}
+        metrics = [(f, announced[f], bottom[f], UNITS[f]) for f in BOTTOM_UP if announced[f] is not None and not pd.isna(announced[f])]
+        for name, (num, den, factor, unit) in RATIOS.items():
+            a = _ratio(announced[num], announced[den], factor)
+            if not np.isnan(a):
+                metrics.append((name, a, _ratio(bottom[num], bottom[den], factor), unit))
+        for metric, a, b, unit in metrics:
+            gap = b / a - 1 if a else np.nan
+            rows.append(dict(id=ann.id, date=ann.date, what=ann.what, scope="+".join(ann.scope), by_year=ann.by_year,
+                             metric=metric, unit=unit, announced=float(a), bottom_up=float(b), gap=gap,
+                             flag=bool(abs(gap) > tol) if not np.isnan(gap) else False, source=ann.source))
+    return pd.DataFrame(rows)
+
+
+def plausibility_warnings(results) -> list[str]:
+    """Legal but implausible results: LCOC below electricity, kW/GPU off benchmark, IRR not unique."""
+    out = []
+    lo, hi = KW_PER_GPU_RANGE
+    for e in results.entities:
+        lcoc, elec = results.scalar(e, "lcoc"), results.scalar(e, "stack_electricity")
+        if lcoc < elec:
+            out.append(f"{e}: levelized cost {lcoc:.3f} EUR/GPU-h is below its electricity cost alone ({elec:.3f} EUR/GPU-h)")
+        kw = results.scalar(e, "kw_per_gpu")
+        if not lo <= kw <= hi:
+            out.append(f"{e}: {kw:.2f} kW of IT per GPU is outside what GPUs draw ({lo}-{hi} kW, benchmarks.md 2.2): "
+                       "a 'GPU' here may be a die or a lower-power card")
+        changes = int(results.summary.loc[e, "irr_sign_changes"])
+        if changes > 1:
+            out.append(f"{e}: free cash flow changes sign {changes} times: the IRR may not be unique "
+                       f"(found from irr_guess = {results.inputs.values['irr_guess']:g})")
+    return out

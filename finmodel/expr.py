@@ -1,0 +1,243 @@
+"""Formula fragments and the helpers that line items are written with.
+
+A line item is a small Python function of inputs and other rows. Evaluated
+with numpy values it gives the numbers; evaluated with :class:`F` objects
+(formula fragments whose operators build Excel text) it gives the workbook
+row. Each helper below has its numpy form and its Excel form side by side,
+so the figure and the formula come from one definition.
+
+Time operations work on the last axis only: a row has shape ``(..., periods)``
+and a per-draw scalar ``(..., 1)``, so the same functions evaluate N Monte
+Carlo draws at once when inputs have shape ``(N, 1)``.
+
+In formula text, ``{c}`` stands for the current period's column letter and
+``{p}`` for the previous one; ``{r}`` is the row being written (for
+cumulative rows that refer to their own previous cell). The sheet writer
+substitutes them per column, so one formula is copied across a row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from finmodel.irr import irr_monthly
+
+# Operator precedence of formula fragments (higher binds tighter).
+CMP, ADD, MUL, NEG, POW, ATOM = 0, 1, 2, 3, 4, 5
+
+#: Number literals a formula may contain; every other number is an input.
+ALLOWED_LITERALS = (0, 1)
+
+
+class F:
+    """A fragment of Excel formula text with its operator precedence."""
+
+    __slots__ = ("text", "prec")
+    __array_priority__ = 1000  # numpy defers to F's reflected operators
+
+    def __init__(self, text: str, prec: int = ATOM):
+        self.text = text
+        self.prec = prec
+
+    def __repr__(self) -> str:
+        return f"F({self.text!r})"
+
+    # arithmetic -------------------------------------------------------
+    def __add__(self, o):
+        return _binary(self, o, "+", ADD)
+
+    def __radd__(self, o):
+        return _binary(o, self, "+", ADD)
+
+    def __sub__(self, o):
+        return _binary(self, o, "-", ADD)
+
+    def __rsub__(self, o):
+        return _binary(o, self, "-", ADD)
+
+    def __mul__(self, o):
+        return _binary(self, o, "*", MUL)
+
+    def __rmul__(self, o):
+        return _binary(o, self, "*", MUL)
+
+    def __truediv__(self, o):
+        return _binary(self, o, "/", MUL)
+
+    def __rtruediv__(self, o):
+        return _binary(o, self, "/", MUL)
+
+    def __pow__(self, o):
+        return _binary(self, o, "^", POW)
+
+    def __rpow__(self, o):
+        return _binary(o, self, "^", POW)
+
+    def __neg__(self):
+        return F("-" + _wrap(self, POW), NEG)
+
+
+class RowRef(F):
+    """A reference to a whole row of a sheet: ``{c}<row>`` on ``sheet``."""
+
+    __slots__ = ("sheet", "row", "cols")
+
+    def __init__(self, sheet: str | None, row: int, cols: tuple[str, str]):
+        prefix = "" if sheet is None else f"{quote_sheet(sheet)}!"
+        super().__init__(f"{prefix}{{c}}{row}")
+        self.sheet = sheet
+        self.row = row
+        self.cols = cols  # first and last period column letters
+
+    def range(self) -> str:
+        """The row's period range, e.g. ``$F12:$GO12`` [A1 text]."""
+        prefix = "" if self.sheet is None else f"{quote_sheet(self.sheet)}!"
+        first, last = self.cols
+        return f"{prefix}${first}{self.row}:${last}{self.row}"
+
+
+def quote_sheet(name: str) -> str:
+    """Sheet name as it must appear in a reference (quoted if not a plain word)."""
+    return name if name.replace("_", "").isalnum() else "'" + name.replace("'", "''") + "'"
+
+
+def _lit(x) -> F:
+    if isinstance(x, F):
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        x = int(x)
+    if x not in ALLOWED_LITERALS:
+        raise ValueError(f"number {x!r} inside a formula: make it an input (only {ALLOWED_LITERALS} are allowed)")
+    return F(str(int(x)))
+
+
+def _wrap(x: F, prec: int, strict: bool = False) -> str:
+    x = _lit(x)
+    if x.prec < prec or (strict and x.prec == prec):
+        return f"({x.text})"
+    return x.text
+
+
+def _binary(a, b, op: str, prec: int) -> F:
+    # the right operand of - / ^ needs brackets at equal precedence: a-(b-c)
+    strict_right = op in "-/^"
+    left = _wrap(a, prec, strict=(op == "^"))
+    return F(f"{left}{op}{_wrap(b, prec, strict=strict_right)}", prec)
+
+
+def _is_formula(*xs) -> bool:
+    return any(isinstance(x, F) for x in xs)
+
+
+def _call(fn: str, *args) -> F:
+    return F(f"{fn}({', '.join(_lit(a).text for a in args)})")
+
+
+# --- element-wise helpers ------------------------------------------------
+
+def maximum(a, b):
+    """Element-wise maximum  <->  ``MAX(a, b)``."""
+    return _call("MAX", a, b) if _is_formula(a, b) else np.maximum(a, b)
+
+
+def minimum(a, b):
+    """Element-wise minimum  <->  ``MIN(a, b)``."""
+    return _call("MIN", a, b) if _is_formula(a, b) else np.minimum(a, b)
+
+
+def floor(a):
+    """Round down to a whole number  <->  ``INT(a)``."""
+    return _call("INT", a) if _is_formula(a) else np.floor(a)
+
+
+def _flag(op: str, np_op, a, b):
+    if _is_formula(a, b):
+        return F(f"--({_wrap(a, ADD)}{op}{_wrap(b, ADD)})")
+    return np.asarray(np_op(a, b), dtype=float)
+
+
+def ge(a, b):
+    """1 where a >= b else 0  <->  ``--(a>=b)``."""
+    return _flag(">=", np.greater_equal, a, b)
+
+
+def lt(a, b):
+    """1 where a < b else 0  <->  ``--(a<b)``."""
+    return _flag("<", np.less, a, b)
+
+
+def eq(a, b):
+    """1 where a == b else 0  <->  ``--(a=b)``."""
+    return _flag("=", np.equal, a, b)
+
+
+# --- time helpers (last axis) --------------------------------------------
+
+def lag(x):
+    """Value of the previous period, 0 in the first  <->  previous column.
+
+    The column before the first period is a blank spacer, read as 0.
+    """
+    if _is_formula(x):
+        if "{c}" not in x.text or "{p}" in x.text:
+            raise ValueError(f"lag() needs a row that refers to the current period: {x.text}")
+        return F(x.text.replace("{c}", "{p}"), x.prec)
+    x = np.asarray(x, dtype=float)
+    out = np.zeros_like(x)
+    out[..., 1:] = x[..., :-1]
+    return out
+
+
+def cumsum(x):
+    """Running total  <->  previous cell of this row + this period's value."""
+    if _is_formula(x):
+        return F("{p}{r}+" + _wrap(x, ADD), ADD)
+    return np.cumsum(x, axis=-1)
+
+
+def running_max0(x):
+    """Running maximum of x and 0  <->  ``MAX(previous cell, x, 0)``."""
+    if _is_formula(x):
+        return _call("MAX", F("{p}{r}"), x, 0)
+    return np.maximum.accumulate(np.maximum(x, 0.0), axis=-1)
+
+
+def total(x: RowRef | np.ndarray):
+    """Sum over all periods (per draw)  <->  ``SUM(row range)``."""
+    if isinstance(x, RowRef):
+        return F(f"SUM({x.range()})")
+    return np.sum(x, axis=-1, keepdims=True)
+
+
+def row_max(x):
+    """Largest value over all periods  <->  ``MAX(row range)``."""
+    if isinstance(x, RowRef):
+        return F(f"MAX({x.range()})")
+    return np.max(x, axis=-1, keepdims=True)
+
+
+def sumproduct(a, b):
+    """Sum over periods of a*b (per draw)  <->  ``SUMPRODUCT(row a, row b)``."""
+    if isinstance(a, RowRef):
+        return F(f"SUMPRODUCT({a.range()}, {b.range()})")
+    return np.sum(np.asarray(a) * np.asarray(b), axis=-1, keepdims=True)
+
+
+def safe_divide(a, b):
+    """a / b, NaN where b is 0  <->  ``a/b`` (#DIV/0! in the workbook)."""
+    if _is_formula(a, b):
+        return a / b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.divide(a, b)
+    return np.where(np.asarray(b) == 0, np.nan, out)
+
+
+def irr(x, guess):
+    """Internal rate of return per period (per draw)  <->  ``IRR(row range, guess)``.
+
+    ``guess`` [1/period] seeds the root-finder in Python and in Excel alike,
+    which matters when the cash flow changes sign more than once.
+    """
+    if isinstance(x, RowRef):
+        return F(f"IRR({x.range()}, {_lit(guess).text})")
+    return irr_monthly(x, guess)

@@ -1,0 +1,102 @@
+"""Capex by category and month [EUR].
+
+GPU servers are priced in USD and converted at ``usd_per_eur``; networking
+and storage add ``network_storage_share`` on top. Facility categories are
+priced per MW of IT and spread over each stage's construction; grid
+connection and brownfield remediation are paid during stage 1's build.
+"""
+
+from finmodel.expr import cumsum, total
+from finmodel.registry import row, scalar
+
+S = "Capex"
+
+
+@row("GPU servers, first purchase", "EUR", S, total=True)
+def capex_gpu_initial(m):
+    """GPUs bought as each stage enters service x all-in server price per GPU."""
+    return m.gpus_bought_initial * m.i.gpu_price_usd / m.i.usd_per_eur
+
+
+@row("GPU servers, refresh", "EUR", S, total=True)
+def capex_gpu_refresh(m):
+    """GPUs replaced at the end of their life x the same price per GPU."""
+    return m.gpus_bought_refresh * m.i.gpu_price_usd / m.i.usd_per_eur
+
+
+@row("Networking and storage", "EUR", S, total=True)
+def capex_network_storage(m):
+    """network_storage_share x GPU-server capex (first purchase and refresh)."""
+    return m.i.network_storage_share * (m.capex_gpu_initial + m.capex_gpu_refresh)
+
+
+@row("Building shell", "EUR", S, total=True)
+def capex_shell(m):
+    """shell_capex_eur_per_mw x it_mw, spread over construction."""
+    return m.i.shell_capex_eur_per_mw * m.i.it_mw * m.build_profile
+
+
+@row("Electrical plant", "EUR", S, total=True)
+def capex_electrical(m):
+    """electrical_capex_eur_per_mw x it_mw, spread over construction."""
+    return m.i.electrical_capex_eur_per_mw * m.i.it_mw * m.build_profile
+
+
+@row("Cooling plant", "EUR", S, total=True)
+def capex_cooling(m):
+    """cooling_capex_eur_per_mw x it_mw, spread over construction."""
+    return m.i.cooling_capex_eur_per_mw * m.i.it_mw * m.build_profile
+
+
+@row("Heat-reuse plant", "EUR", S, total=True)
+def capex_heat_reuse(m):
+    """heat_reuse_capex_eur_per_mw x it_mw, spread over construction."""
+    return m.i.heat_reuse_capex_eur_per_mw * m.i.it_mw * m.build_profile
+
+
+@row("Grid connection", "EUR", S, total=True)
+def capex_grid(m):
+    """grid_connection_eur_per_mw x it_mw, spread over stage 1's construction."""
+    return m.i.grid_connection_eur_per_mw * m.i.it_mw * m.build1_flag / m.build1_months
+
+
+@row("Site remediation", "EUR", S, total=True)
+def capex_remediation(m):
+    """remediation_eur_per_ha x site_area_ha, spread over stage 1's construction."""
+    return m.i.remediation_eur_per_ha * m.i.site_area_ha * m.build1_flag / m.build1_months
+
+
+@row("Building works (shell, plant, grid, site)", "EUR", S, total=True)
+def capex_works(m):
+    """Construction spend: every category except GPU servers, networking and storage."""
+    return m.capex_shell + m.capex_electrical + m.capex_cooling + m.capex_heat_reuse + m.capex_grid + m.capex_remediation
+
+
+@row("IT capex (servers, networking, storage)", "EUR", S, total=True)
+def capex_it(m):
+    """GPU servers (first and refresh) plus networking and storage."""
+    return m.capex_gpu_initial + m.capex_gpu_refresh + m.capex_network_storage
+
+
+@row("Capex, total", "EUR", S, total=True)
+def capex_total(m):
+    """All capex: IT and building works."""
+    return m.capex_it + m.capex_works
+
+
+@scalar("Initial capex (without GPU refresh)", "EUR", S)
+def capex_initial(m):
+    """Capex to build the phase, comparable with the announced amounts: total less GPU refresh."""
+    return total(m.capex_total) - (1 + m.i.network_storage_share) * total(m.capex_gpu_refresh)
+
+
+@row("Building works spent to date", "EUR", S)
+def works_spent(m):
+    """Running total of building works capex."""
+    return cumsum(m.capex_works)
+
+
+@row("IT cost of the GPU fleet in service", "EUR", S)
+def it_fleet_cost(m):
+    """GPUs in service x server price in EUR x (1 + network_storage_share)."""
+    return m.gpus_online * m.i.gpu_price_usd / m.i.usd_per_eur * (1 + m.i.network_storage_share)

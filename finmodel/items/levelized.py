@@ -1,0 +1,69 @@
+"""Levelized cost of compute per GPU-hour and its cost stack [EUR/GPU-h].
+
+LCOC = PV(capex + opex - residual value) / PV(GPU-hours sold), pre-tax, at
+``discount_rate``; each stack item is one category's PV over the same
+PV(GPU-hours), so the stack adds up to the LCOC. The break-even price is
+the new-generation price per GPU-hour at which the pre-tax NPV is zero:
+PV(costs) / PV(GPU-hours weighted by the price index).
+"""
+
+from finmodel.expr import safe_divide, sumproduct
+from finmodel.registry import row, scalar
+
+S = "Cost per GPU-hour"
+
+
+@row("Costs for the levelized cost", "EUR", S, total=True)
+def lcoc_costs(m):
+    """Capex + opex (net of heat credit) - residual value."""
+    return m.capex_total + m.opex_total - m.residual_value
+
+
+@scalar("PV of GPU-hours sold", "GPU-h", S)
+def pv_gpu_hours(m):
+    """Sum of GPU-hours sold x discount factor."""
+    return sumproduct(m.gpu_hours_sold, m.t.discount_factor)
+
+
+@scalar("Levelized cost of compute", "EUR/GPU-h", S)
+def lcoc(m):
+    """PV(costs) / PV(GPU-hours sold)."""
+    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), m.pv_gpu_hours)
+
+
+@scalar("Break-even new-generation price", "EUR/GPU-h", S)
+def breakeven_price(m):
+    """PV(costs) / PV(GPU-hours weighted by the price index): pre-tax NPV = 0 at this price."""
+    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), sumproduct(m.gpu_hours_indexed, m.t.discount_factor))
+
+
+#: cost-stack items: (name, label, rows whose PV it takes, sign)
+STACK = (
+    ("stack_gpu", "GPU servers (first and refresh)", ("capex_gpu_initial", "capex_gpu_refresh"), 1),
+    ("stack_network_storage", "Networking and storage", ("capex_network_storage",), 1),
+    ("stack_facility", "Facility (shell, electrical, cooling, heat reuse)",
+     ("capex_shell", "capex_electrical", "capex_cooling", "capex_heat_reuse"), 1),
+    ("stack_grid_site", "Grid connection and remediation", ("capex_grid", "capex_remediation"), 1),
+    ("stack_electricity", "Electricity", ("opex_electricity",), 1),
+    ("stack_staff", "Staff", ("opex_staff",), 1),
+    ("stack_maintenance_insurance", "Maintenance and insurance", ("opex_maintenance", "opex_insurance"), 1),
+    ("stack_network_tax", "Connectivity and local taxes", ("opex_network", "opex_local_tax"), 1),
+    ("stack_heat_credit", "Heat credit", ("opex_heat_credit",), 1),
+    ("stack_residual", "Residual value", ("residual_value",), -1),
+)
+
+
+def _stack_item(name: str, label: str, rows: tuple[str, ...], sign: int) -> None:
+    def fn(m):
+        pv = sumproduct(getattr(m, rows[0]), m.t.discount_factor)
+        for r in rows[1:]:
+            pv = pv + sumproduct(getattr(m, r), m.t.discount_factor)
+        return safe_divide(pv if sign > 0 else -pv, m.pv_gpu_hours)
+
+    fn.__name__ = name
+    fn.__doc__ = f"{'' if sign > 0 else '-'}PV({' + '.join(rows)}) / PV(GPU-hours sold)."
+    scalar(label, "EUR/GPU-h", S)(fn)
+
+
+for _spec in STACK:
+    _stack_item(*_spec)

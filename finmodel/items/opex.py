@@ -1,0 +1,91 @@
+"""Operating costs by category and month [EUR]; heat sold is a credit.
+
+Electricity = IT energy x PUE x price, where IT energy counts busy GPUs at
+full power and idle ones at ``idle_power_share`` of it.
+"""
+
+from finmodel.registry import row
+
+S = "Opex"
+
+
+@row("IT energy", "MWh", S, total=True)
+def it_energy_mwh(m):
+    """MW in service x hours x (idle share + (1 - idle share) x utilisation)."""
+    load = m.i.idle_power_share + (1 - m.i.idle_power_share) * m.utilisation_ramped
+    return m.mw_online * m.t.hours_in_month * load
+
+
+@row("Facility energy", "MWh", S, total=True)
+def facility_energy_mwh(m):
+    """IT energy x PUE."""
+    return m.it_energy_mwh * m.i.pue
+
+
+@row("Electricity", "EUR", S, total=True)
+def opex_electricity(m):
+    """Facility energy x power_price_eur_per_mwh x the year's power price index."""
+    return m.facility_energy_mwh * m.i.power_price_eur_per_mwh * m.t.power_price_index
+
+
+@row("Direct operating staff", "FTE", S)
+def staff_fte(m):
+    """fte_per_mw x MW in service."""
+    return m.i.fte_per_mw * m.mw_online
+
+
+@row("Staff", "EUR", S, total=True)
+def opex_staff(m):
+    """FTE x loaded cost per FTE per month x wage index."""
+    return m.staff_fte * m.i.loaded_cost_eur_per_fte / m.i.months_per_year * m.t.wage_index
+
+
+@row("Gross capex in service", "EUR", S, consolidate="sum")
+def capex_in_service(m):
+    """Building works spent once stage 1 is in service, plus the current GPU fleet's IT cost."""
+    return m.online1_flag * m.works_spent + m.it_fleet_cost
+
+
+@row("Maintenance", "EUR", S, total=True)
+def opex_maintenance(m):
+    """maintenance_rate / 12 x gross capex in service."""
+    return m.i.maintenance_rate / m.i.months_per_year * m.capex_in_service
+
+
+@row("Insurance", "EUR", S, total=True)
+def opex_insurance(m):
+    """insurance_rate / 12 x gross capex in service."""
+    return m.i.insurance_rate / m.i.months_per_year * m.capex_in_service
+
+
+@row("Network connectivity", "EUR", S, total=True)
+def opex_network(m):
+    """network_opex_eur_per_mw_year / 12 x MW in service."""
+    return m.i.network_opex_eur_per_mw_year / m.i.months_per_year * m.mw_online
+
+
+@row("Local taxes", "EUR", S, total=True)
+def opex_local_tax(m):
+    """local_tax_eur_per_mw_year / 12 x MW in service."""
+    return m.i.local_tax_eur_per_mw_year / m.i.months_per_year * m.mw_online
+
+
+@row("Heat sold to district heating", "MWh", S, total=True)
+def heat_sold_mwh(m):
+    """IT energy x recoverable share x share the local network takes."""
+    return m.it_energy_mwh * m.i.heat_recoverable_share * m.i.heat_offtake_share
+
+
+@row("Heat credit", "EUR", S, total=True)
+def opex_heat_credit(m):
+    """Heat sold x heat price, entered as a negative cost."""
+    return -(m.heat_sold_mwh * m.i.heat_price_eur_per_mwh)
+
+
+@row("Opex, total", "EUR", S, total=True)
+def opex_total(m):
+    """All operating costs net of the heat credit."""
+    return (
+        m.opex_electricity + m.opex_staff + m.opex_maintenance + m.opex_insurance
+        + m.opex_network + m.opex_local_tax + m.opex_heat_credit
+    )

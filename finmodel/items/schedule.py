@@ -1,0 +1,136 @@
+"""Construction and service schedule: build flags, capacity online, GPU generations.
+
+Each phase is built in two stages: ``stage1_share`` of its GPUs and MW goes
+into service at ``stage1_online``, the rest at ``full_online``. GPUs are
+bought in the month a stage enters service and again each time a generation
+reaches the end of ``gpu_life_years`` (the refresh).
+"""
+
+from finmodel.expr import floor, ge, lag, lt, minimum, total, cumsum
+from finmodel.registry import row, scalar
+
+S = "Schedule"
+
+
+@row("Stage 1 construction flag", "flag", S, consolidate=None)
+def build1_flag(m):
+    """1 from construction_start until stage 1 enters service."""
+    return ge(m.t.period_start, m.i.construction_start) * lt(m.t.period_start, m.i.stage1_online)
+
+
+@row("Stage 2 construction flag", "flag", S, consolidate=None)
+def build2_flag(m):
+    """1 from stage 1's service date until the full capacity enters service."""
+    return ge(m.t.period_start, m.i.stage1_online) * lt(m.t.period_start, m.i.full_online)
+
+
+@scalar("Stage 1 construction months", "month", S, consolidate=None)
+def build1_months(m):
+    """Months of stage 1 construction."""
+    return total(m.build1_flag)
+
+
+@scalar("Stage 2 construction months", "month", S, consolidate=None)
+def build2_months(m):
+    """Months of stage 2 construction."""
+    return total(m.build2_flag)
+
+
+@row("Facility spend profile", "1/month", S, consolidate=None)
+def build_profile(m):
+    """Share of facility capex spent each month: each stage's share spread evenly over its build."""
+    s1 = m.i.stage1_share
+    return s1 * m.build1_flag / m.build1_months + (1 - s1) * m.build2_flag / m.build2_months
+
+
+@row("Stage 1 in service flag", "flag", S, consolidate=None)
+def online1_flag(m):
+    """1 from stage1_online on."""
+    return ge(m.t.period_start, m.i.stage1_online)
+
+
+@row("Stage 2 in service flag", "flag", S, consolidate=None)
+def online2_flag(m):
+    """1 from full_online on."""
+    return ge(m.t.period_start, m.i.full_online)
+
+
+@row("Share of capacity in service", "-", S, consolidate=None)
+def capacity_share(m):
+    """Share of the phase's GPUs and MW in service."""
+    s1 = m.i.stage1_share
+    return s1 * m.online1_flag + (1 - s1) * m.online2_flag
+
+
+@row("GPUs in service", "GPU", S)
+def gpus_online(m):
+    """GPUs installed and in service."""
+    return m.i.gpus * m.capacity_share
+
+
+@row("IT capacity in service", "MW", S)
+def mw_online(m):
+    """IT megawatts in service."""
+    return m.i.it_mw * m.capacity_share
+
+
+@row("Months in service, stage 1", "month", S, consolidate=None)
+def months1(m):
+    """Months since stage 1 entered service, 1 in its first month."""
+    return cumsum(m.online1_flag)
+
+
+@row("Months in service, stage 2", "month", S, consolidate=None)
+def months2(m):
+    """Months since stage 2 entered service, 1 in its first month."""
+    return cumsum(m.online2_flag)
+
+
+@row("GPU generation, stage 1", "#", S, consolidate=None)
+def generation1(m):
+    """Generations of stage 1 GPUs replaced so far: 0 for the first purchase."""
+    return m.online1_flag * floor((m.months1 - 1) / (m.i.gpu_life_years * m.i.months_per_year))
+
+
+@row("GPU generation, stage 2", "#", S, consolidate=None)
+def generation2(m):
+    """Generations of stage 2 GPUs replaced so far: 0 for the first purchase."""
+    return m.online2_flag * floor((m.months2 - 1) / (m.i.gpu_life_years * m.i.months_per_year))
+
+
+@row("GPU age, stage 1", "yr", S, consolidate=None)
+def age1(m):
+    """Age of the stage 1 GPU generation in service, 0 in its first month."""
+    life = m.i.gpu_life_years * m.i.months_per_year
+    return m.online1_flag * (m.months1 - 1 - m.generation1 * life) / m.i.months_per_year
+
+
+@row("GPU age, stage 2", "yr", S, consolidate=None)
+def age2(m):
+    """Age of the stage 2 GPU generation in service, 0 in its first month."""
+    life = m.i.gpu_life_years * m.i.months_per_year
+    return m.online2_flag * (m.months2 - 1 - m.generation2 * life) / m.i.months_per_year
+
+
+@row("GPU purchase events (first)", "GPU", S)
+def gpus_bought_initial(m):
+    """GPUs bought as a stage enters service."""
+    s1 = m.i.stage1_share
+    first1 = m.online1_flag - lag(m.online1_flag)
+    first2 = m.online2_flag - lag(m.online2_flag)
+    return m.i.gpus * (s1 * first1 + (1 - s1) * first2)
+
+
+@row("GPU purchase events (refresh)", "GPU", S)
+def gpus_bought_refresh(m):
+    """GPUs bought to replace a generation at the end of its useful life."""
+    s1 = m.i.stage1_share
+    refresh1 = m.generation1 - lag(m.generation1)
+    refresh2 = m.generation2 - lag(m.generation2)
+    return m.i.gpus * (s1 * refresh1 + (1 - s1) * refresh2)
+
+
+@row("Utilisation (with ramp)", "-", S, consolidate=None)
+def utilisation_ramped(m):
+    """Billed share of GPU-hours: utilisation, ramping up linearly over ramp_months from first service."""
+    return m.i.utilisation * minimum(1, m.months1 / m.i.ramp_months)

@@ -1,0 +1,45 @@
+"""Run the model: inputs -> Time rows -> every phase -> consolidated -> Results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+import finmodel.items  # noqa: F401  (registers the phase line items)
+import finmodel.timeline  # noqa: F401  (registers the Time rows)
+from finmodel.inputs import Inputs, load_inputs
+from finmodel.registry import evaluate_consolidated, evaluate_phase, evaluate_time
+from finmodel.results import Results
+
+TOTAL = "total"
+
+
+def evaluate(inputs: Inputs) -> tuple[dict, dict[str, dict]]:
+    """Numpy values: (Time rows, {phase or 'total': {item: array}})."""
+    plan = inputs.plan_view()
+    time = evaluate_time(plan, inputs.periods)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = {p: evaluate_phase(inputs.phase_view(p), time) for p in inputs.phases}
+        values[TOTAL] = evaluate_consolidated(plan, time, values)
+    return time, values
+
+
+def run(
+    scenario: str | None = None,
+    *,
+    inputs_dir: Path | str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    inputs: Inputs | None = None,
+) -> Results:
+    """Run one scenario and return its Results.
+
+    ``overrides`` maps input names (``"discount_rate"``, ``"alixan.gpus"``)
+    to values; nothing on disk changes. ``inputs`` (already loaded, e.g.
+    read back from an edited workbook) replaces the three other arguments.
+    """
+    if inputs is None:
+        inputs = load_inputs(scenario, inputs_dir=inputs_dir, overrides=overrides)
+    time, values = evaluate(inputs)
+    return Results(inputs, time, values)

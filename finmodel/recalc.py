@@ -1,0 +1,135 @@
+"""Recalculate .xlsx workbooks in headless LibreOffice Calc.
+
+openpyxl writes formulas but stores no cached values, so any reader of the
+file (pandas, ``openpyxl.load_workbook(data_only=True)``) sees formula cells as
+empty. To check the numbers a workbook computes, we let LibreOffice open it,
+recalculate every formula and save a copy that carries the values.
+
+LibreOffice only recalculates on load when its profile says so: otherwise it
+silently keeps whatever cached values the file holds. Each call therefore uses
+a throwaway profile folder whose ``registrymodifications.xcu`` sets
+``OOXMLRecalcMode`` and ``ODFRecalcMode`` to 0 ("always recalculate"); a fresh
+profile per call also lets several calls run at the same time.
+
+The converted copies are for reading values only: never ship them (LibreOffice
+drops features such as freeze panes).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+
+_SOFFICE_FALLBACK = Path("/usr/lib/libreoffice/program/soffice")
+
+_RECALC_ALWAYS_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+class RecalcError(RuntimeError):
+    """LibreOffice could not recalculate a workbook."""
+
+
+def find_soffice() -> str | None:
+    """Return the path of the LibreOffice executable, or None if not installed."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return str(_SOFFICE_FALLBACK) if _SOFFICE_FALLBACK.is_file() else None
+
+
+def recalculate(
+    paths: Sequence[Path | str], outdir: Path | str, timeout: float = 300
+) -> list[Path]:
+    """Recalculate workbooks and save copies with cached values into ``outdir``.
+
+    All workbooks are converted in one LibreOffice call (start-up costs about
+    1 s per call). Each copy keeps its file name, so inputs must have distinct
+    names and ``outdir`` must not be the folder of any input.
+
+    Args:
+        paths: .xlsx workbooks to recalculate.
+        outdir: folder for the recalculated copies (created if missing).
+        timeout: limit for the whole LibreOffice call [s].
+
+    Returns:
+        Paths of the recalculated copies, in the order of ``paths``.
+
+    Raises:
+        RecalcError: LibreOffice is missing, failed, timed out or did not
+            write one of the copies.
+        ValueError: ``outdir`` is an input's folder, or two inputs share a name.
+    """
+    inputs = [Path(p).resolve() for p in paths]
+    out = Path(outdir).resolve()
+    if any(p.parent == out for p in inputs):
+        raise ValueError(f"outdir {out} must differ from the folder of the inputs")
+    outputs = [out / f"{p.stem}.xlsx" for p in inputs]
+    if len(set(outputs)) != len(outputs):
+        raise ValueError(f"input workbooks must have distinct names: {inputs}")
+    if not inputs:
+        return []
+    soffice = find_soffice()
+    if soffice is None:
+        raise RecalcError("LibreOffice (soffice) not found on PATH")
+
+    out.mkdir(parents=True, exist_ok=True)
+    for o in outputs:  # soffice exits 0 on failure: only a new file proves success
+        o.unlink(missing_ok=True)
+
+    with tempfile.TemporaryDirectory(prefix="finmodel-lo-profile-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS_XCU, encoding="utf-8")
+        command = [
+            soffice,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *map(str, inputs),
+        ]
+        # soffice execs oosplash, which starts soffice.bin: on timeout kill the
+        # whole process group so that no soffice.bin is left behind.
+        with subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        ) as proc:
+            try:
+                stdout, stderr = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                raise RecalcError(f"LibreOffice timed out after {timeout} s on {inputs}") from None
+
+    for source, copy in zip(inputs, outputs):
+        if not copy.is_file():
+            raise RecalcError(
+                f"LibreOffice did not recalculate {source} (no {copy}); "
+                f"exit code {proc.returncode}\n"
+                f"stdout: {stdout.strip()}\nstderr: {stderr.strip()}"
+            )
+    return outputs
+
+
+def read_values(path: Path | str) -> openpyxl.Workbook:
+    """Load a recalculated workbook with cell values instead of formulas."""
+    return openpyxl.load_workbook(path, data_only=True)

@@ -1,0 +1,131 @@
+"""The input-spec table: every input's name, unit, type, allowed range and meaning.
+
+This one table drives validation (`finmodel.inputs`), the input listing
+(`finmodel.list_inputs()`, `finmodel inputs`), the workbook's Inputs sheet and
+its defined names. Values and sources live in `inputs/`, never here.
+
+Scopes:
+
+- ``plan``: one value for the whole plan (``discount_rate``).
+- ``phase``: one value per phase (``alixan.gpus`` in Python, ``alixan_gpus``
+  as a workbook name).
+- ``phase_optional``: a plan-wide input that a phase may override
+  (``pue``, ``utilisation``); unset, the phase uses the plan-wide value.
+- ``constant``: a unit conversion (``months_per_year``): an input so that no
+  number is hard-coded inside a formula, but with a fixed value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One input: name, unit, type and allowed range (inclusive unless strict)."""
+
+    name: str
+    unit: str
+    kind: str  # "float", "int", "date" (first of a month) or "share" (float in [0, 1])
+    lo: float | None
+    hi: float | None
+    description: str
+    scope: str = "plan"
+    lo_strict: bool = False
+
+    def allowed(self) -> str:
+        """Human-readable allowed range, used in error messages."""
+        if self.kind == "date":
+            return "a month 'YYYY-MM' (or 'YYYY-MM-DD' on the 1st of a month)"
+        lo = "" if self.lo is None else f"{'>' if self.lo_strict else '>='} {self.lo:g}"
+        hi = "" if self.hi is None else f"<= {self.hi:g}"
+        rng = " and ".join(x for x in (lo, hi) if x)
+        kind = "a whole number" if self.kind == "int" else "a number"
+        return f"{kind} {rng} [{self.unit}]".strip()
+
+
+def _s(name, unit, kind, lo, hi, description, scope="plan", lo_strict=False):
+    return InputSpec(name, unit, kind, lo, hi, description, scope, lo_strict)
+
+
+SPECS: tuple[InputSpec, ...] = (
+    # --- unit conversions (fixed) ---
+    _s("months_per_year", "month/yr", "int", 12, 12, "Months in a year.", "constant"),
+    _s("hours_per_day", "h/day", "int", 24, 24, "Hours in a day.", "constant"),
+    _s("eur_per_million", "EUR/EUR m", "int", 1e6, 1e6, "Euros in one million euros.", "constant"),
+    _s("kw_per_mw", "kW/MW", "int", 1000, 1000, "Kilowatts in a megawatt.", "constant"),
+    # --- finance ---
+    _s("discount_rate", "1/yr", "float", 0, 0.5, "Nominal discount rate for NPV and levelized cost (WACC).", lo_strict=True),
+    _s("usd_per_eur", "USD/EUR", "float", 0.5, 2.0, "Exchange rate: US dollars per euro."),
+    _s("corporate_tax_rate", "-", "share", 0, 0.6, "Corporate income tax rate on taxable profit."),
+    _s("irr_guess", "1/yr", "float", -0.9, 1.0, "Starting guess for the IRR root-finder (Python and Excel IRR())."),
+    # --- power ---
+    _s("power_price_eur_per_mwh", "EUR/MWh", "float", 0, 1000, "All-in electricity price in the base year (energy, network, excise); the curve power_price_index scales it by year."),
+    _s("pue", "-", "float", 1.0, 3.0, "Power usage effectiveness: facility power / IT power.", "phase_optional"),
+    _s("idle_power_share", "-", "share", 0, 1, "IT power drawn by an idle GPU as a share of its power when busy."),
+    # --- revenue ---
+    _s("utilisation", "-", "share", 0, 1, "Billed share of GPU-hours at steady state.", "phase_optional"),
+    _s("ramp_months", "month", "float", 1, 60, "Months from first service to steady-state utilisation (linear ramp)."),
+    _s("gpu_hour_price_decline", "1/yr", "share", 0, 0.9, "Yearly decline of the price per GPU-hour as a GPU generation ages."),
+    # --- capex ---
+    _s("network_storage_share", "-", "float", 0, 1, "Networking and storage capex as a share of GPU-server capex."),
+    _s("shell_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Building shell capex per MW of IT capacity."),
+    _s("electrical_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Electrical plant capex (substation, UPS, switchgear, distribution) per MW of IT."),
+    _s("cooling_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Cooling plant capex (liquid cooling, chillers) per MW of IT."),
+    _s("heat_reuse_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Heat-reuse plant capex (exchangers, heat pumps to the district network) per MW of IT."),
+    _s("grid_connection_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Grid connection capex per MW of IT, paid during the first stage's construction."),
+    _s("remediation_eur_per_ha", "EUR/ha", "float", 0, 1e8, "Brownfield site remediation cost per hectare, paid during the first stage's construction."),
+    # --- depreciation ---
+    _s("gpu_life_years", "yr", "float", 1, 10, "Useful life of GPU servers; they are replaced (refreshed) at its end. A whole number of months."),
+    _s("building_life_years", "yr", "float", 1, 60, "Depreciation life of the shell, grid connection and remediation."),
+    _s("mep_life_years", "yr", "float", 1, 60, "Depreciation life of electrical, cooling and heat-reuse plant."),
+    # --- opex ---
+    _s("maintenance_rate", "1/yr", "float", 0, 0.5, "Maintenance and support per year as a share of gross capex in service."),
+    _s("insurance_rate", "1/yr", "float", 0, 0.2, "Insurance per year as a share of gross capex in service."),
+    _s("network_opex_eur_per_mw_year", "EUR/MW/yr", "float", 0, 1e7, "Connectivity (transit, fibre) per MW of IT in service per year."),
+    _s("local_tax_eur_per_mw_year", "EUR/MW/yr", "float", 0, 1e7, "Local taxes (CFE, IFER, property tax) per MW of IT in service per year."),
+    _s("fte_per_mw", "FTE/MW", "float", 0, 50, "Direct operating staff per MW of IT in service."),
+    _s("loaded_cost_eur_per_fte", "EUR/FTE/yr", "float", 0, 1e6, "Loaded employer cost per FTE per year in the base year."),
+    _s("wage_escalation", "1/yr", "float", -0.1, 0.2, "Yearly growth of the loaded staff cost."),
+    _s("staff_share_engineering", "-", "share", 0, 1, "Share of direct staff in engineering (the four shares add up to 1)."),
+    _s("staff_share_maintenance", "-", "share", 0, 1, "Share of direct staff in maintenance."),
+    _s("staff_share_research", "-", "share", 0, 1, "Share of direct staff in research."),
+    _s("staff_share_security", "-", "share", 0, 1, "Share of direct staff in industrial safety and security."),
+    # --- heat ---
+    _s("heat_recoverable_share", "-", "share", 0, 1, "Share of IT heat that can be recovered."),
+    _s("heat_price_eur_per_mwh", "EUR/MWh", "float", 0, 200, "Price received for heat at the data-centre fence."),
+    # --- jobs ---
+    _s("construction_jobs_per_eur_m", "job-yr/EUR m", "float", 0, 100, "Construction job-years per million euros of building works (facility, grid, remediation)."),
+    _s("indirect_jobs_per_direct", "-", "float", 0, 20, "Indirect and induced jobs per direct operating job."),
+    _s("jobs_report_year", "yr", "int", 2025, 2040, "Calendar year whose average jobs are reported as jobs_2030."),
+    # --- checks ---
+    _s("announcement_tolerance", "-", "float", 0, 10, "Relative gap between announced and bottom-up ratios above which the Announcements check flags them."),
+    # --- per phase ---
+    _s("gpus", "GPU", "int", 0, 1e8, "GPUs (accelerator packages, as announced) at full build-out.", "phase"),
+    _s("it_mw", "MW", "float", 0, 1e5, "IT capacity at full build-out (the announced MW, read as IT load).", "phase"),
+    _s("stage1_share", "-", "share", 0, 1, "Share of GPUs and MW delivered by the first stage.", "phase"),
+    _s("construction_start", "date", "date", None, None, "First month of construction.", "phase"),
+    _s("stage1_online", "date", "date", None, None, "First month in service of the first stage (its GPUs are bought that month).", "phase"),
+    _s("full_online", "date", "date", None, None, "First month in service of the full capacity.", "phase"),
+    _s("gpu_price_usd", "USD/GPU", "float", 0, 1e6, "All-in GPU-server price per GPU (GPU, CPU, memory, rack share), for each generation bought.", "phase"),
+    _s("gpu_hour_price_usd", "USD/GPU-h", "float", 0, 1000, "Contract price per GPU-hour of a new GPU generation (it then declines with age).", "phase"),
+    _s("site_area_ha", "ha", "float", 0, 1e4, "Site area needing brownfield remediation.", "phase"),
+    _s("heat_offtake_share", "-", "share", 0, 1, "Share of recoverable heat that the local network takes.", "phase"),
+)
+
+SPEC_BY_NAME: dict[str, InputSpec] = {s.name: s for s in SPECS}
+PHASE_FIELDS = tuple(s.name for s in SPECS if s.scope in ("phase", "phase_optional"))
+REQUIRED_PHASE_FIELDS = tuple(s.name for s in SPECS if s.scope == "phase")
+PLAN_FIELDS = tuple(s.name for s in SPECS if s.scope in ("plan", "phase_optional", "constant"))
+
+
+def spec_table() -> pd.DataFrame:
+    """The spec as a DataFrame (name, scope, unit, kind, lo, hi, description)."""
+    return pd.DataFrame(
+        [
+            dict(name=s.name, scope=s.scope, unit=s.unit, kind=s.kind, lo=s.lo, hi=s.hi, description=s.description)
+            for s in SPECS
+        ]
+    )

@@ -1,0 +1,117 @@
+"""The monthly timeline (the Time sheet): periods, dates, hours, discount factors.
+
+Dates are Excel serial numbers [day] (days since 1899-12-30) in Python too,
+so that date comparisons give the same flags in numpy and in the workbook.
+``model_start`` [serial, 1st of a month] and ``model_periods`` [month] are
+structural: they fix the workbook's columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from finmodel.expr import F, eq
+from finmodel.registry import time_row
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def to_serial(d: dt.date) -> float:
+    """Excel serial number [day] of a date."""
+    return float((d - EXCEL_EPOCH).days)
+
+
+def from_serial(serial: float) -> dt.date:
+    """Date of an Excel serial number [day]."""
+    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def _month_starts(m) -> np.ndarray:
+    """Serials of the first day of each period (numpy form of EDATE)."""
+    start = np.datetime64(from_serial(m.i.model_start), "M")
+    months = start + np.arange(int(m.i.model_periods))
+    return (months.astype("datetime64[D]") - np.datetime64(EXCEL_EPOCH, "D")).astype(float)
+
+
+def _years(m) -> np.ndarray:
+    days = np.asarray(m.period_start, dtype="int64").astype("timedelta64[D]") + np.datetime64(EXCEL_EPOCH, "D")
+    return days.astype("datetime64[Y]").astype(int) + 1970.0
+
+
+def _hours(m) -> np.ndarray:
+    starts = np.asarray(m.period_start)
+    days_in_month = np.diff(np.append(starts, _next_month(starts[-1])))
+    return days_in_month * m.i.hours_per_day
+
+
+def _next_month(serial: float) -> float:
+    month = np.datetime64(from_serial(serial), "M") + 1
+    return float((month.astype("datetime64[D]") - np.datetime64(EXCEL_EPOCH, "D")).astype(int))
+
+
+def _price_index(m) -> np.ndarray:
+    years, values = m.i.power_price_index
+    lookup = dict(zip(years, values))
+    return np.array([lookup[int(y)] for y in m.year])
+
+
+@time_row("Period", "#", numpy=lambda m: np.arange(1.0, m.i.model_periods + 1))
+def period(m):
+    """Period number, 1 in the first month."""
+    return F("{p}{r}+1")
+
+
+@time_row("Period start", "date", numpy=_month_starts)
+def period_start(m):
+    """First day of the month."""
+    return F(f"EDATE(model_start, {(m.period - 1).text})")
+
+
+@time_row("Year", "yr", numpy=_years)
+def year(m):
+    """Calendar year."""
+    return F(f"YEAR({m.period_start.text})")
+
+
+@time_row("Hours in month", "h", numpy=_hours)
+def hours_in_month(m):
+    """Hours in the month: days x hours per day."""
+    return F(f"DAY(EOMONTH({m.period_start.text}, 0))") * m.i.hours_per_day
+
+
+@time_row("Years from model start (end of month)", "yr")
+def years_elapsed(m):
+    """Time from model start to the end of the period, for discounting."""
+    return m.period / m.i.months_per_year
+
+
+@time_row("Discount factor (end of month)", "-")
+def discount_factor(m):
+    """(1 + discount_rate) ^ -years: cash flows are discounted from the end of their month."""
+    return (1 + m.i.discount_rate) ** -m.years_elapsed
+
+
+@time_row("Power price index", "-", numpy=_price_index)
+def power_price_index(m):
+    """Yearly power price relative to power_price_eur_per_mwh, from the curve power_price_index."""
+    return F(f"INDEX(power_price_index_values, MATCH({m.year.text}, power_price_index_years, 0))")
+
+
+@time_row("Wage index", "-")
+def wage_index(m):
+    """Loaded staff cost relative to the first month: (1 + wage_escalation) ^ years."""
+    return (1 + m.i.wage_escalation) ** ((m.period - 1) / m.i.months_per_year)
+
+
+@time_row("Last period flag", "flag")
+def last_period(m):
+    """1 in the last month of the horizon (residual value is booked there)."""
+    return eq(m.period, m.i.model_periods)
+
+
+@time_row("Jobs report year flag", "flag")
+def report_year(m):
+    """1 in the months of jobs_report_year."""
+    return eq(m.year, m.i.jobs_report_year)

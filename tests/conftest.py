@@ -1,0 +1,87 @@
+"""Shared test fixtures: small input folders written from Python dicts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from finmodel.inputs import DEFAULT_INPUTS_DIR
+from finmodel.spec import SPECS
+
+#: a one-phase plan simple enough to work out by hand (see test_hand_case.py)
+HAND_PLAN = dict(
+    months_per_year=12, hours_per_day=24, eur_per_million=1e6, kw_per_mw=1000,
+    discount_rate=0.10, usd_per_eur=1.0, corporate_tax_rate=0.0, irr_guess=0.1,
+    power_price_eur_per_mwh=100.0, pue=1.5, idle_power_share=0.0, utilisation=0.5, ramp_months=1,
+    gpu_hour_price_decline=0.0, network_storage_share=0.0,
+    shell_capex_eur_per_mw=1e6, electrical_capex_eur_per_mw=0, cooling_capex_eur_per_mw=0,
+    heat_reuse_capex_eur_per_mw=0, grid_connection_eur_per_mw=0, remediation_eur_per_ha=0,
+    gpu_life_years=10, building_life_years=10, mep_life_years=10,
+    maintenance_rate=0, insurance_rate=0, network_opex_eur_per_mw_year=0, local_tax_eur_per_mw_year=0,
+    fte_per_mw=2, loaded_cost_eur_per_fte=0, wage_escalation=0,
+    staff_share_engineering=0.25, staff_share_maintenance=0.25, staff_share_research=0.25, staff_share_security=0.25,
+    heat_recoverable_share=0, heat_price_eur_per_mwh=0,
+    construction_jobs_per_eur_m=10, indirect_jobs_per_direct=1.5, jobs_report_year=2025,
+    announcement_tolerance=0.25,
+)
+HAND_PHASE = dict(
+    gpus=100, it_mw=1, stage1_share=1.0, construction_start="2025-01", stage1_online="2025-03",
+    full_online="2025-04", gpu_price_usd=10_000, gpu_hour_price_usd=2.0, site_area_ha=0, heat_offtake_share=0,
+)
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return repr(v)
+
+
+def write_inputs(folder: Path, plan: dict, phases: dict[str, dict], *, start="2025-01", horizon_years=1,
+                 scenarios: dict | None = None, curve: dict[int, float] | None = None, announcements: str = "") -> Path:
+    """Write a complete inputs folder: plan.toml, phases.toml, scenarios.toml, a curve, announcements."""
+    units = {s.name: s.unit for s in SPECS}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "curves").mkdir(exist_ok=True)
+    lines = ["[model]", f'start = "{start}"', f"horizon_years = {horizon_years}",
+             f"phases = {_toml_value(list(phases))}", 'default_scenario = "base"', "",
+             "[curves.power_price_index]", 'file = "curves/power_price_index.csv"', 'unit = "-"', 'source = "test"', ""]
+    for name, value in plan.items():
+        lines += [f"[inputs.{name}]", f"value = {_toml_value(value)}", f'unit = "{units[name]}"', 'source = "test"', ""]
+    (folder / "plan.toml").write_text("\n".join(lines))
+    lines = []
+    for phase, fields in phases.items():
+        lines += [f"[{phase}]", f'label = "{phase}"']
+        lines += [f'{k} = {{ value = {_toml_value(v)}, unit = "{units[k]}", source = "test" }}' for k, v in fields.items()]
+        lines.append("")
+    (folder / "phases.toml").write_text("\n".join(lines))
+    scen = scenarios or {"base": {}}
+    lines = []
+    for name, overrides in scen.items():
+        lines += [f"[{name}]", f'label = "{name}"', 'reading = "test"', f"[{name}.overrides]"]
+        lines += [f'"{k}" = {_toml_value(v)}' for k, v in overrides.items()] + [""]
+    (folder / "scenarios.toml").write_text("\n".join(lines))
+    first = int(start[:4])
+    curve = curve or {y: 1.0 for y in range(first, first + horizon_years + 1)}
+    (folder / "curves" / "power_price_index.csv").write_text("year,value\n" + "".join(f"{y},{v}\n" for y, v in curve.items()))
+    (folder / "announcements.toml").write_text(announcements)
+    return folder
+
+
+@pytest.fixture
+def hand_inputs(tmp_path) -> Path:
+    """The hand-computed one-phase case."""
+    return write_inputs(tmp_path / "inputs", HAND_PLAN, {"p": HAND_PHASE})
+
+
+@pytest.fixture
+def default_inputs_copy(tmp_path) -> Path:
+    """A copy of the shipped inputs/ folder that a test may break."""
+    dst = tmp_path / "inputs"
+    shutil.copytree(DEFAULT_INPUTS_DIR, dst)
+    return dst
