@@ -1,0 +1,1 @@
+"""The Excel workbook: the model itself, with live formulas (see writer.py)."""

@@ -1,0 +1,182 @@
+"""The Inputs sheet: every input as a named cell, one value column per scenario.
+
+Column D holds the live value, ``INDEX(scenario values, MATCH(Scenario,
+ScenarioNames, 0))``; its defined name is the input's name (``alixan_gpus``).
+Columns F onward hold each scenario's values in the built-in "Input" style:
+that is where a user changes an assumption. The drop-down in ``Scenario``
+switches the whole workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from finmodel.excel.style import NOTE, SECTION, SECTION_FILL, WRAP, header_row, number_format, put_text, title
+from finmodel.listing import excel_name
+from finmodel.spec import SPEC_BY_NAME
+from finmodel.timeline import from_serial
+
+SHEET = "Inputs"
+SCENARIO_CELL = "$C$3"
+HEADER = 5
+FIRST_SCENARIO_COL = 6  # F
+NAME_COL, DESC_COL, UNIT_COL, LIVE_COL, ALLOWED_COL = 1, 2, 3, 4, 5
+
+
+@dataclass
+class InputsLayout:
+    """Where the Inputs sheet put things."""
+
+    rows: dict[str, int] = field(default_factory=dict)  # input key -> row
+    scenario_cols: dict[str, int] = field(default_factory=dict)  # scenario column name -> column index
+    curve_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # curve -> (years row, values row)
+    source_col: int = 0
+
+
+def _cell_value(key: str, value):
+    spec = SPEC_BY_NAME[key.split(".")[-1]]
+    return from_serial(float(value)) if spec.kind == "date" else float(value)
+
+
+def _define(wb, name: str, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def write_inputs_sheet(wb, columns: dict[str, "Inputs"], selected: str, model_start: float, periods: int) -> InputsLayout:
+    """Write the sheet; ``columns`` maps a scenario column name to that scenario's Inputs."""
+    ws = wb.create_sheet(SHEET)
+    lay = InputsLayout()
+    title(ws, "Inputs", "Every assumption of the model, with its unit and source. Change the orange cells of the "
+                        "selected scenario's column; the live value (column D) feeds every sheet.")
+    put_text(ws["B3"], "Scenario (drop-down)")
+    ws["B3"].font = SECTION
+    ws["C3"].value = selected
+    ws["C3"].style = "Input"
+    _define(wb, "Scenario", f"{SHEET}!{SCENARIO_CELL}")
+
+    names = list(columns)
+    header_row(ws, HEADER, ["Name", "Description", "Unit", "Live value", "Allowed"] + names + ["Source"])
+    lay.scenario_cols = {n: FIRST_SCENARIO_COL + k for k, n in enumerate(names)}
+    lay.source_col = FIRST_SCENARIO_COL + len(names)
+    first, last = get_column_letter(FIRST_SCENARIO_COL), get_column_letter(lay.source_col - 1)
+    _define(wb, "ScenarioNames", f"{SHEET}!${first}${HEADER}:${last}${HEADER}")
+    dv = DataValidation(type="list", formula1="=ScenarioNames", allow_blank=False,
+                        error="Pick one of the scenario columns' names.", errorTitle="Unknown scenario")
+    ws.add_data_validation(dv)
+    dv.add(ws["C3"])
+    row = HEADER + 1
+    for n, inp in columns.items():
+        c = ws.cell(row=row, column=lay.scenario_cols[n])
+        put_text(c, inp.scenario_label)
+        c.font = NOTE
+        c.alignment = WRAP
+    row += 1
+
+    selected_inputs = columns[selected]
+    keys = _ordered_keys(columns)
+    row = _structural_rows(wb, ws, row, model_start, periods)
+    section = None
+    for key in keys:
+        this_section = "Plan-wide" if "." not in key else f"Phase {key.split('.')[0]}: {selected_inputs.phase_labels.get(key.split('.')[0], '')}"
+        if this_section != section:
+            section = this_section
+            row += 1
+            c = ws.cell(row=row, column=1)
+            put_text(c, section)
+            c.font, c.fill = SECTION, SECTION_FILL
+            row += 1
+        spec = SPEC_BY_NAME[key.split(".")[-1]]
+        name = excel_name(key)
+        put_text(ws.cell(row=row, column=NAME_COL), name)
+        put_text(ws.cell(row=row, column=DESC_COL), spec.description)
+        put_text(ws.cell(row=row, column=UNIT_COL), spec.unit)
+        put_text(ws.cell(row=row, column=ALLOWED_COL), spec.allowed())
+        for n, inp in columns.items():
+            c = ws.cell(row=row, column=lay.scenario_cols[n])
+            c.value = _cell_value(key, _value_for(inp, key))
+            c.style = "Input"
+            c.number_format = number_format(spec.unit)
+        live = ws.cell(row=row, column=LIVE_COL)
+        live.value = f"=INDEX(${first}{row}:${last}{row}, MATCH(Scenario, ScenarioNames, 0))"
+        live.number_format = number_format(spec.unit)
+        put_text(ws.cell(row=row, column=lay.source_col), selected_inputs.sources.get(key, ""))
+        _define(wb, name, f"{SHEET}!${get_column_letter(LIVE_COL)}${row}")
+        lay.rows[key] = row
+        row += 1
+
+    row = _curve_rows(wb, ws, row + 1, selected_inputs, lay)
+    _format(ws, lay)
+    return lay
+
+
+def _value_for(inp, key: str):
+    """A scenario's value of an input; a phase override it lacks falls back to the plan-wide value."""
+    if key in inp.values:
+        return inp.values[key]
+    return inp.values[key.split(".")[-1]]
+
+
+def _ordered_keys(columns) -> list[str]:
+    """Plan-wide inputs in spec order, then each phase's fields (every key any scenario has)."""
+    present = set().union(*(inp.values for inp in columns.values()))
+    first = next(iter(columns.values()))
+    plan = [n for n in SPEC_BY_NAME if n in present]
+    phase = [f"{p}.{f}" for p in first.phases for f in SPEC_BY_NAME if f"{p}.{f}" in present]
+    return plan + phase
+
+
+def _structural_rows(wb, ws, row: int, model_start: float, periods: int) -> int:
+    row += 1
+    c = ws.cell(row=row, column=1)
+    put_text(c, "Model structure (fixed when the workbook is written: regenerate it to change)")
+    c.font, c.fill = SECTION, SECTION_FILL
+    for name, value, unit, desc, fmt in (
+        ("model_start", from_serial(model_start), "date", "First month of the timeline.", "mmm-yy"),
+        ("model_periods", periods, "month", "Months in the timeline (one column each on the calc sheets).", "0"),
+    ):
+        row += 1
+        put_text(ws.cell(row=row, column=NAME_COL), name)
+        put_text(ws.cell(row=row, column=DESC_COL), desc)
+        put_text(ws.cell(row=row, column=UNIT_COL), unit)
+        live = ws.cell(row=row, column=LIVE_COL)
+        live.value = value
+        live.number_format = fmt
+        _define(wb, name, f"{SHEET}!${get_column_letter(LIVE_COL)}${row}")
+    return row + 1
+
+
+def _curve_rows(wb, ws, row: int, inputs, lay: InputsLayout) -> int:
+    for name, (years, values) in inputs.curves.items():
+        c = ws.cell(row=row, column=1)
+        put_text(c, f"Curve {name} (same in every scenario)")
+        c.font, c.fill = SECTION, SECTION_FILL
+        put_text(ws.cell(row=row, column=DESC_COL), inputs.curve_sources.get(name, ""))
+        ws.cell(row=row, column=DESC_COL).alignment = WRAP
+        for offset, (label, data, style) in enumerate((("year", years, None), ("value", values, "Input"))):
+            r = row + 1 + offset
+            put_text(ws.cell(row=r, column=NAME_COL), f"{name}_{label}s")
+            put_text(ws.cell(row=r, column=UNIT_COL), "yr" if label == "year" else "-")
+            for k, v in enumerate(data):
+                c = ws.cell(row=r, column=FIRST_SCENARIO_COL + k)
+                c.value = v
+                if style:
+                    c.style = style
+            last = get_column_letter(FIRST_SCENARIO_COL + len(data) - 1)
+            _define(wb, f"{name}_{label}s", f"{SHEET}!${get_column_letter(FIRST_SCENARIO_COL)}${r}:${last}${r}")
+        lay.curve_rows[name] = (row + 1, row + 2)
+        row += 4
+    return row
+
+
+def _format(ws, lay: InputsLayout) -> None:
+    widths = {NAME_COL: 34, DESC_COL: 60, UNIT_COL: 12, LIVE_COL: 16, ALLOWED_COL: 30}
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+    for col in lay.scenario_cols.values():
+        ws.column_dimensions[get_column_letter(col)].width = 16
+    ws.column_dimensions[get_column_letter(lay.source_col)].width = 90
+    ws.freeze_panes = "C7"

@@ -1,0 +1,332 @@
+"""Presentation sheets: Cover, Dashboard, Cost per GPU-hour, Jobs, Announcements, Checks, Sources.
+
+Every figure is a formula on the calc sheets' cells; only labels, announced
+figures (with their sources) and the Cover's metadata are values.
+"""
+
+from __future__ import annotations
+
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+
+from finmodel.excel.calc import SheetLayout
+from finmodel.excel.style import (
+    CHECK_FILL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, number_format, put_text, title,
+)
+from finmodel.expr import quote_sheet
+from finmodel.items.jobs import CATEGORIES
+from finmodel.items.levelized import STACK
+from finmodel.results import SUMMARY_COLUMNS, TOTAL
+
+GREEN = PatternFill("solid", fgColor="C6EFCE")
+RED = PatternFill("solid", fgColor="FFC7CE")
+SUMMARY_LABELS = {
+    "gpus": "GPUs", "it_mw": "IT MW", "capex_eur": "Initial capex", "npv_eur": "NPV", "irr": "IRR",
+    "payback_years": "Payback", "lcoc_eur_per_gpu_hour": "Levelized cost", "breakeven_eur_per_gpu_hour": "Break-even price",
+    "jobs_2030": "Jobs (report year)",
+}
+#: headline outputs with a workbook name: name -> line item on the Consolidated sheet
+HEADLINE_NAMES = {"NPV_Total": "npv", "IRR_Total": "irr_annual", "LCOC_Total": "lcoc", "Capex_Total": "capex_initial",
+                  "Jobs_2030_Total": "jobs_2030", "Breakeven_Total": "breakeven_price", "Payback_Total": "payback_years"}
+
+
+def scalar_ref(lay: SheetLayout, item: str) -> str:
+    """Absolute reference to a scalar line item, e.g. 'Calc alixan'!$C$40."""
+    return f"{quote_sheet(lay.sheet)}!$C${lay.rows[item]}"
+
+
+def define_headlines(wb, layouts) -> None:
+    """Defined names for the consolidated headline outputs."""
+    for name, item in HEADLINE_NAMES.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=scalar_ref(layouts[TOTAL], item))
+
+
+def write_cover(ws, inputs, version: str, digest: str, generated: str, sheet_map: list[tuple[str, str]]) -> None:
+    title(ws, "finmodel: Sesterce's announced AI compute build-out in France",
+          "Techno-economic model: capex, opex, NPV, IRR, levelized cost per GPU-hour and jobs, per phase and consolidated.")
+    rows = [
+        ("Scenario (live)", "=Scenario"),
+        ("Scenario exported", inputs.scenario),
+        ("Scenario label", inputs.scenario_label),
+        ("Reading of the announcements", inputs.reading),
+        ("Model version", version),
+        ("Inputs hash (SHA-256 of the exported scenario's inputs)", digest),
+        ("Generated", generated),
+        ("Master check", "=Check_Master"),
+    ]
+    for k, (label, value) in enumerate(rows, start=4):
+        put_text(ws.cell(row=k, column=1), label)
+        ws.cell(row=k, column=1).font = SECTION
+        c = ws.cell(row=k, column=2)
+        if isinstance(value, str) and value.startswith("=") and label in ("Scenario (live)", "Master check"):
+            c.value = value
+        else:
+            put_text(c, value)
+        c.alignment = WRAP
+    r = 4 + len(rows) + 1
+    put_text(ws.cell(row=r, column=1), "Sheet map")
+    ws.cell(row=r, column=1).font = SECTION
+    for k, (sheet, what) in enumerate(sheet_map, start=r + 1):
+        c = ws.cell(row=k, column=1)
+        put_text(c, sheet)
+        c.hyperlink = f"#{quote_sheet(sheet)}!A1"
+        c.style = "Hyperlink"
+        put_text(ws.cell(row=k, column=2), what)
+    r = r + len(sheet_map) + 2
+    put_text(ws.cell(row=r, column=1), "Colour legend")
+    ws.cell(row=r, column=1).font = SECTION
+    legend = [("Input", "Input: an assumption you may change (Inputs sheet, selected scenario's column)"),
+              ("Calculation", "Formula: computed, do not overwrite"),
+              ("Check Cell", "Check: 1 when it holds"),
+              ("Hyperlink", "Link to a sheet")]
+    for k, (style, text) in enumerate(legend, start=r + 1):
+        c = ws.cell(row=k, column=1)
+        put_text(c, style)
+        c.style = style
+        put_text(ws.cell(row=k, column=2), text)
+    ws.column_dimensions["A"].width = 52
+    ws.column_dimensions["B"].width = 110
+
+
+def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, str]) -> dict[str, int]:
+    """Headline table per phase and total, the master check, announced vs modelled; returns anchor rows."""
+    title(ws, "Dashboard", "Headline figures per phase and for the whole plan; every number is a live formula.")
+    put_text(ws["A3"], "Master check (1 = every check holds)")
+    ws["A3"].font = SECTION
+    ws["C3"].value = "=Check_Master"
+    ws.conditional_formatting.add("C3", CellIsRule(operator="equal", formula=["1"], fill=GREEN))
+    ws.conditional_formatting.add("C3", CellIsRule(operator="notEqual", formula=["1"], fill=RED))
+    ws["D3"].value = "=Scenario"
+    cols = list(SUMMARY_COLUMNS)
+    header_row(ws, 5, ["Phase", "Name"] + [SUMMARY_LABELS[c] for c in cols])
+    header_row(ws, 6, ["", "unit"] + [SUMMARY_COLUMNS[c][1] for c in cols])
+    for k, e in enumerate(entities, start=7):
+        put_text(ws.cell(row=k, column=1), phase_labels.get(e, "Whole plan (consolidated)"))
+        put_text(ws.cell(row=k, column=2), e)
+        for j, col in enumerate(cols, start=3):
+            item, unit = SUMMARY_COLUMNS[col]
+            c = ws.cell(row=k, column=j)
+            c.value = f"={scalar_ref(layouts[e], item)}"
+            c.number_format = number_format(unit)
+    r = 7 + len(entities) + 1
+    put_text(ws.cell(row=r, column=1), "Announced (Feb 2025 plan) beside modelled")
+    ws.cell(row=r, column=1).font = SECTION
+    header_row(ws, r + 1, ["Figure", "Unit", "Announced", "Modelled", "Gap"])
+    for k, (label, (unit, announced, modelled)) in enumerate(plan_rows.items(), start=r + 2):
+        put_text(ws.cell(row=k, column=1), label)
+        put_text(ws.cell(row=k, column=2), unit)
+        ws.cell(row=k, column=3).value = f"={announced}"
+        ws.cell(row=k, column=4).value = f"={modelled}"
+        ws.cell(row=k, column=5).value = f"=D{k}/C{k}-1"
+        for j in (3, 4):
+            ws.cell(row=k, column=j).number_format = number_format(unit)
+        ws.cell(row=k, column=5).number_format = "0%"
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 13
+    for j in range(3, 3 + len(cols)):
+        ws.column_dimensions[get_column_letter(j)].width = 17
+    ws.freeze_panes = "C7"
+    return {"charts": r + 3 + len(plan_rows)}
+
+
+def write_cash_flow_table(ws, anchor: int, annual_rows, years: list[int]) -> tuple[int, int]:
+    """Consolidated free cash flow by year and its running total (data for the chart); returns (fcf row, cum row)."""
+    put_text(ws.cell(row=anchor, column=1), "Consolidated free cash flow by year")
+    ws.cell(row=anchor, column=1).font = SECTION
+    header_row(ws, anchor + 1, ["", "Unit"] + [str(y) for y in years])
+    fcf_row, cum_row = anchor + 2, anchor + 3
+    put_text(ws.cell(row=fcf_row, column=1), "Free cash flow")
+    put_text(ws.cell(row=cum_row, column=1), "Cumulative free cash flow")
+    src = annual_rows[(TOTAL, "fcf")]
+    for k in range(len(years)):
+        col = get_column_letter(3 + k)
+        prev = get_column_letter(2 + k)
+        ws.cell(row=fcf_row, column=3 + k).value = f"=Annual!{get_column_letter(4 + k)}{src}"
+        ws.cell(row=cum_row, column=3 + k).value = f"={col}{fcf_row}" if k == 0 else f"={prev}{cum_row}+{col}{fcf_row}"
+        for r in (fcf_row, cum_row):
+            ws.cell(row=r, column=3 + k).number_format = number_format("EUR")
+    for r in (fcf_row, cum_row):
+        put_text(ws.cell(row=r, column=2), "EUR")
+    return fcf_row, cum_row
+
+
+def write_lcoc_sheet(ws, layouts, entities) -> int:
+    """Levelized cost and its stack per phase; returns the last stack row."""
+    title(ws, "Cost per GPU-hour", "Levelized cost of compute = PV(capex + opex - residual value) / PV(GPU-hours sold), "
+                                   "pre-tax at discount_rate; the stack adds up to it.")
+    header_row(ws, 4, ["Category", "Unit"] + entities)
+    r = 5
+    for name, label, _, _ in STACK:
+        put_text(ws.cell(row=r, column=1), label)
+        put_text(ws.cell(row=r, column=2), "EUR/GPU-h")
+        for j, e in enumerate(entities, start=3):
+            c = ws.cell(row=r, column=j)
+            c.value = f"={scalar_ref(layouts[e], name)}"
+            c.number_format = number_format("EUR/GPU-h")
+        r += 1
+    last_stack = r - 1
+    for label, item in (("Levelized cost of compute", "lcoc"), ("Break-even new-generation price", "breakeven_price")):
+        put_text(ws.cell(row=r, column=1), label)
+        ws.cell(row=r, column=1).font = SECTION
+        put_text(ws.cell(row=r, column=2), "EUR/GPU-h")
+        for j, e in enumerate(entities, start=3):
+            c = ws.cell(row=r, column=j)
+            c.value = f"={scalar_ref(layouts[e], item)}"
+            c.number_format = number_format("EUR/GPU-h")
+        r += 1
+    ws.column_dimensions["A"].width = 48
+    for j in range(2, 3 + len(entities)):
+        ws.column_dimensions[get_column_letter(j)].width = 15
+    return last_stack
+
+
+def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tuple[int, int]:
+    """Jobs by year and category for the whole plan, and by phase in the report year; returns the table's rows."""
+    title(ws, "Jobs", "Average FTE over each year: construction (from building spend), direct operations by category, "
+                      "indirect and induced (multiplier). Announced: 5,000 jobs by 2030 for the plan, about 800 for Alixan.")
+    header_row(ws, 4, ["Category", "Unit"] + [str(y) for y in years])
+    items = [("jobs_construction", "Construction")] + [(f"jobs_{c}", f"Direct: {c}") for c in CATEGORIES] + \
+            [("jobs_indirect", "Indirect and induced"), ("jobs_total", "Total")]
+    first = 5
+    for k, (item, label) in enumerate(items, start=first):
+        put_text(ws.cell(row=k, column=1), label)
+        put_text(ws.cell(row=k, column=2), "FTE")
+        src = annual_rows[(TOTAL, item)]
+        for j in range(len(years)):
+            c = ws.cell(row=k, column=3 + j)
+            c.value = f"=Annual!{get_column_letter(4 + j)}{src}"
+            c.number_format = number_format("FTE")
+    r = first + len(items) + 1
+    put_text(ws.cell(row=r, column=1), "By phase, average over the report year")
+    ws.cell(row=r, column=1).font = SECTION
+    header_row(ws, r + 1, ["Phase", "Unit", "Jobs", "Direct operating jobs", "Jobs per MW"])
+    for k, e in enumerate(entities, start=r + 2):
+        put_text(ws.cell(row=k, column=1), e)
+        put_text(ws.cell(row=k, column=2), "FTE")
+        for j, item in enumerate(("jobs_2030", "jobs_direct_2030", "jobs_per_mw"), start=3):
+            c = ws.cell(row=k, column=j)
+            c.value = f"={scalar_ref(layouts[e], item)}"
+            c.number_format = number_format("FTE")
+    ws.column_dimensions["A"].width = 30
+    for j in range(2, 3 + len(years)):
+        ws.column_dimensions[get_column_letter(j)].width = 12
+    return first, first + len(items) - 1
+
+
+def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
+    """Announced figures (values with sources) beside bottom-up formulas; returns (id, metric) -> row."""
+    from finmodel.announcements import BOTTOM_UP, RATIOS
+
+    title(ws, "Announcements check", "Each dated announcement beside the model's bottom-up figure for the same phases. "
+                                     "Ratios do not depend on scale; flag = 1 when the gap exceeds announcement_tolerance.")
+    header_row(ws, 4, ["Announcement", "Date", "What", "Phases", "By year", "Metric", "Unit", "Announced",
+                       "Bottom-up", "Gap", "Flag", "Source"])
+    rows: dict[tuple[str, str], int] = {}
+    for r, rec in enumerate(table.itertuples(index=False), start=5):
+        rows[(rec.id, rec.metric)] = r
+        for j, v in enumerate((rec.id, rec.date, rec.what, rec.scope, "" if rec.by_year is None else rec.by_year,
+                               rec.metric, rec.unit), start=1):
+            put_text(ws.cell(row=r, column=j), v)
+        put_text(ws.cell(row=r, column=12), rec.source)
+        announced, bottom = ws.cell(row=r, column=8), ws.cell(row=r, column=9)
+        if rec.metric in BOTTOM_UP:
+            announced.value = rec.announced
+            announced.style = "Input"
+            phases = rec.scope.split("+")
+            bottom.value = "=" + "+".join(scalar_ref(layouts[p], BOTTOM_UP[rec.metric]) for p in phases)
+        else:
+            num, den, _, _ = RATIOS[rec.metric]
+            factor = "*kw_per_mw" if rec.metric == "kw_per_gpu" else ""
+            n, d = rows[(rec.id, num)], rows[(rec.id, den)]
+            announced.value = f"=H{n}{factor}/H{d}"
+            bottom.value = f"=I{n}{factor}/I{d}"
+        for c in (announced, bottom):
+            c.number_format = number_format(rec.unit)
+        ws.cell(row=r, column=10).value = f"=I{r}/H{r}-1"
+        ws.cell(row=r, column=10).number_format = "0%"
+        ws.cell(row=r, column=11).value = f"=--(ABS(J{r})>announcement_tolerance)"
+    last = 4 + len(table)
+    ws.conditional_formatting.add(f"K5:K{last}", CellIsRule(operator="equal", formula=["1"], fill=RED))
+    for col, w in zip("ABCDEFGHIJKL", (34, 11, 40, 30, 8, 12, 9, 16, 16, 9, 6, 80)):
+        ws.column_dimensions[col].width = w
+    ws.freeze_panes = "B5"
+    return rows
+
+
+def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: int, warnings: list[str]) -> None:
+    """Each check a row that is 1 when it holds; Check_Master = 1 when all do."""
+    title(ws, "Checks", "Identity checks (1 = holds) feed the master check; warnings below are plausibility notes and do not.")
+    put_text(ws["A3"], "Relative tolerance of the identity checks")
+    ws["C3"].value = 1e-9
+    ws["C3"].style = "Input"
+    put_text(ws["D3"], "-  (LibreOffice and Excel keep 15 significant digits)")
+    wb.defined_names["Check_Tolerance"] = DefinedName("Check_Tolerance", attr_text="Checks!$C$3")
+    header_row(ws, 5, ["Check", "", "Value"])
+
+    def close(a: str, b: str) -> str:
+        return f"=--(ABS(({a})-({b}))<=Check_Tolerance*MAX(1,ABS({a})))"
+
+    checks = []
+    total = layouts[TOTAL]
+    for item, label in (("npv", "NPV"), ("capex_initial", "Initial capex"), ("jobs_2030", "Jobs in the report year"),
+                        ("pv_gpu_hours", "PV of GPU-hours")):
+        checks.append((f"{label}: consolidated = sum of phases",
+                       close(scalar_ref(total, item), "+".join(scalar_ref(layouts[p], item) for p in phases))))
+    for e in entities:
+        lay = layouts[e]
+        stack = "+".join(scalar_ref(lay, name) for name, *_ in STACK)
+        checks.append((f"{e}: cost stack adds up to the levelized cost", close(scalar_ref(lay, "lcoc"), stack)))
+        d = f"{quote_sheet(lay.sheet)}!$D$"
+        checks.append((f"{e}: capex total = IT + building works",
+                       close(f"{d}{lay.rows['capex_total']}", f"{d}{lay.rows['capex_it']}+{d}{lay.rows['capex_works']}")))
+        a = annual_rows[(e, "fcf")]
+        checks.append((f"{e}: annual free cash flow adds up to the monthly total",
+                       close(f"{d}{lay.rows['fcf']}", f"SUM(Annual!$D${a}:${get_column_letter(3 + n_years)}${a})")))
+    first = 6
+    for k, (label, formula) in enumerate(checks, start=first):
+        put_text(ws.cell(row=k, column=1), label)
+        c = ws.cell(row=k, column=3)
+        c.value = formula
+        c.style = "Check Cell"
+    last = first + len(checks) - 1
+    r = last + 2
+    put_text(ws.cell(row=r, column=1), "Master check (1 = every check above holds)")
+    ws.cell(row=r, column=1).font = SECTION
+    ws.cell(row=r, column=3).value = f"=--(SUM(C{first}:C{last})=COUNT(C{first}:C{last}))"
+    ws.cell(row=r, column=3).fill = CHECK_FILL
+    wb.defined_names["Check_Master"] = DefinedName("Check_Master", attr_text=f"Checks!$C${r}")
+    ws.conditional_formatting.add(f"C{first}:C{r}", CellIsRule(operator="notEqual", formula=["1"], fill=RED))
+    r += 2
+    put_text(ws.cell(row=r, column=1), "Warnings (plausible but suspicious results, from the Python run of the exported scenario)")
+    ws.cell(row=r, column=1).font, ws.cell(row=r, column=1).fill = SECTION, SECTION_FILL
+    for k, text in enumerate(warnings or ["none"], start=r + 1):
+        put_text(ws.cell(row=k, column=1), text)
+        ws.cell(row=k, column=1).font = NOTE
+    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["C"].width = 10
+
+
+def write_sources_sheet(ws, inputs, seeds: list[tuple[str, str]]) -> None:
+    """Every input's source, the curves' sources and the seed articles."""
+    title(ws, "Sources", "Where every default assumption comes from. ESTIMATE / DERIVED / ASSUMPTION mark judgements, "
+                         "not published figures.")
+    header_row(ws, 4, ["Input", "Source"])
+    r = 5
+    for key, source in inputs.sources.items():
+        put_text(ws.cell(row=r, column=1), key)
+        put_text(ws.cell(row=r, column=2), source)
+        r += 1
+    for name, source in inputs.curve_sources.items():
+        put_text(ws.cell(row=r, column=1), f"curve {name}")
+        put_text(ws.cell(row=r, column=2), source)
+        r += 1
+    r += 1
+    put_text(ws.cell(row=r, column=1), "Seed articles")
+    ws.cell(row=r, column=1).font = SECTION
+    for k, (name, what) in enumerate(seeds, start=r + 1):
+        put_text(ws.cell(row=k, column=1), name)
+        put_text(ws.cell(row=k, column=2), what)
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 140

@@ -1,0 +1,121 @@
+"""Calc sheets (Time, phases, Consolidated) and the Annual roll-up sheet."""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+
+from finmodel.excel.calc import (
+    COL_CONST, COL_TOTAL, FIRST_PERIOD_COL, TIME_SHEET, SheetLayout, fill, period_columns,
+)
+from finmodel.excel.style import SECTION, SECTION_FILL, header_row, number_format, put_text, title
+from finmodel.expr import quote_sheet
+from finmodel.results import annual_items
+
+ANNUAL_SHEET = "Annual"
+
+
+def write_calc_sheet(wb, lay: SheetLayout, texts: dict[str, str], periods: int, time_lay: SheetLayout,
+                     heading: str, note: str) -> None:
+    """One calc sheet: header rows, section titles, one formula per row copied across."""
+    ws = wb.create_sheet(lay.sheet)
+    cols = period_columns(periods)
+    title(ws, heading, note)
+    t = quote_sheet(TIME_SHEET) + "!"
+    for r, label, item, fmt in ((2, "Period start", "period_start", "mmm-yy"), (3, "Year", "year", "0")):
+        put_text(ws.cell(row=r, column=2), label)
+        src = time_lay.rows[item]
+        for k, col in enumerate(cols):
+            c = ws.cell(row=r, column=FIRST_PERIOD_COL + k)
+            c.value = f"={col}{src}" if lay.sheet == TIME_SHEET else f"={t}{col}{src}"
+            c.number_format = fmt
+    header_row(ws, 4, ["Line item", "Unit", "Constant", "Total"])
+    for r, section in lay.sections.items():
+        c = ws.cell(row=r, column=1)
+        put_text(c, section)
+        c.font, c.fill = SECTION, SECTION_FILL
+    for it in lay.items:
+        r = lay.rows[it.name]
+        put_text(ws.cell(row=r, column=1), it.label)
+        put_text(ws.cell(row=r, column=2), it.unit)
+        fmt = number_format(it.unit)
+        text = texts[it.name]
+        if it.kind == "scalar":
+            c = ws[f"{COL_CONST}{r}"]
+            c.value = fill(text, "", "", r)
+            c.number_format = fmt
+            continue
+        prev = get_column_letter(FIRST_PERIOD_COL - 1)
+        for col in cols:
+            c = ws[f"{col}{r}"]
+            c.value = fill(text, col, prev, r)
+            c.number_format = fmt
+            prev = col
+        if it.show_total:
+            c = ws[f"{COL_TOTAL}{r}"]
+            c.value = f"=SUM({cols[0]}{r}:{cols[-1]}{r})"
+            c.number_format = fmt
+    _format(ws, cols)
+
+
+def _format(ws, cols: list[str]) -> None:
+    ws.column_dimensions["A"].width = 46
+    ws.column_dimensions["B"].width = 11
+    ws.column_dimensions["C"].width = 17
+    ws.column_dimensions["D"].width = 19
+    ws.column_dimensions["E"].width = 2
+    for col in cols:
+        ws.column_dimensions[col].width = 13
+    ws.freeze_panes = f"{get_column_letter(FIRST_PERIOD_COL)}5"
+    ws.sheet_view.zoomScale = 85
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:4"
+    ws.print_title_cols = "A:B"
+
+
+def write_annual_sheet(wb, layouts: dict[str, SheetLayout], entities: list[str], years: list[int],
+                       periods: int) -> dict[tuple[str, str], int]:
+    """Yearly roll-ups of the monthly rows (SUMIF on the Time sheet's year row); returns (entity, item) -> row."""
+    ws = wb.create_sheet(ANNUAL_SHEET)
+    title(ws, "Annual roll-ups", "Flows summed by calendar year, FTE averaged over the year's months, from the monthly calc rows.")
+    cols = period_columns(periods)
+    time_lay = layouts["time"]
+    year_range = f"{TIME_SHEET}!${cols[0]}${time_lay.rows['year']}:${cols[-1]}${time_lay.rows['year']}"
+    header_row(ws, 4, ["Phase", "Line item", "Unit"] + [str(y) for y in years])
+    for k, y in enumerate(years):
+        ws.cell(row=3, column=4 + k).value = y
+    rows: dict[tuple[str, str], int] = {}
+    wanted = set(annual_items())
+    r = 5
+    for entity in entities:
+        lay = layouts[entity]
+        sheet = quote_sheet(lay.sheet)
+        for it in lay.items:
+            if it.name not in wanted:
+                continue
+            put_text(ws.cell(row=r, column=1), entity)
+            put_text(ws.cell(row=r, column=2), it.label)
+            put_text(ws.cell(row=r, column=3), it.unit)
+            src = f"{sheet}!${cols[0]}{lay.rows[it.name]}:${cols[-1]}{lay.rows[it.name]}"
+            for k in range(len(years)):
+                ycell = f"{get_column_letter(4 + k)}$3"
+                formula = f"SUMIF({year_range}, {ycell}, {src})"
+                if it.unit == "FTE":
+                    formula = f"{formula}/COUNTIF({year_range}, {ycell})"
+                c = ws.cell(row=r, column=4 + k)
+                c.value = "=" + formula
+                c.number_format = number_format(it.unit)
+            rows[(entity, it.name)] = r
+            r += 1
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 46
+    ws.column_dimensions["C"].width = 10
+    for k in range(len(years)):
+        ws.column_dimensions[get_column_letter(4 + k)].width = 15
+    ws.freeze_panes = "D5"
+    ws.auto_filter.ref = f"A4:{get_column_letter(3 + len(years))}{r - 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToHeight = 0
+    return rows

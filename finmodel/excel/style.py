@@ -1,0 +1,75 @@
+"""Cell styles, number formats and safe text for the workbook."""
+
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Font, PatternFill
+
+TITLE = Font(bold=True, size=14, color="1F3864")
+HEADER = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+SECTION = Font(bold=True, color="1F3864")
+SECTION_FILL = PatternFill("solid", fgColor="D9E1F2")
+CHECK_FILL = PatternFill("solid", fgColor="E2EFDA")
+NOTE = Font(italic=True, color="595959")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+#: number format by unit
+FORMATS = {
+    "EUR": "#,##0;[Red]-#,##0",
+    "EUR/GPU-h": "0.000;[Red]-0.000",
+    "EUR/GPU": "#,##0",
+    "EUR/MW": "#,##0",
+    "USD/GPU": "#,##0",
+    "USD/GPU-h": "0.00",
+    "EUR/MWh": "0.00",
+    "EUR/MW/yr": "#,##0",
+    "EUR/FTE/yr": "#,##0",
+    "EUR/ha": "#,##0",
+    "GPU": "#,##0",
+    "GPU-h": "#,##0",
+    "MW": "#,##0.0",
+    "MWh": "#,##0",
+    "FTE": "#,##0.0",
+    "FTE/MW": "0.00",
+    "kW/GPU": "0.00",
+    "flag": "0",
+    "#": "0",
+    "month": "0",
+    "date": "mmm-yy",
+    "yr": "0.00",
+    "1/yr": "0.00%",
+    "1/month": "0.0000%",
+    "1/month/yr": "0",
+    "-": "0.0000",
+}
+
+
+def number_format(unit: str) -> str:
+    """Excel number format for a unit (General if unknown)."""
+    return FORMATS.get(unit, "General")
+
+
+def put_text(cell, text) -> None:
+    """Write text that is never read as a formula (labels, sources, notes from inputs)."""
+    cell.value = "" if text is None else str(text)
+    cell.data_type = "s"
+    if cell.value[:1] in ("=", "+", "-", "@"):
+        cell.quotePrefix = True
+
+
+def header_row(ws, row: int, titles: list[str], first_col: int = 1) -> None:
+    """Write a dark header row."""
+    for k, title in enumerate(titles):
+        c = ws.cell(row=row, column=first_col + k)
+        put_text(c, title)
+        c.font = HEADER
+        c.fill = HEADER_FILL
+
+
+def title(ws, text: str, subtitle: str = "") -> None:
+    """Sheet title in A1 and an optional note in A2."""
+    put_text(ws["A1"], text)
+    ws["A1"].font = TITLE
+    if subtitle:
+        put_text(ws["A2"], subtitle)
+        ws["A2"].font = NOTE

@@ -1,0 +1,214 @@
+"""Build the workbook and save it safely.
+
+The workbook is the model: every figure is a live formula generated from the
+same line-item definitions as the Python figures. It is written to a
+temporary file in the target folder and moved into place only when complete,
+so a failure never leaves a half-written report nor destroys the previous
+one. Zip entries and document timestamps are fixed, so the same inputs give
+the same bytes (set ``SOURCE_DATE_EPOCH`` to stamp another time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
+
+from finmodel.excel import charts
+from finmodel.excel.calc import CONSOLIDATED_SHEET, TIME_SHEET, build_layouts, calc_sheet_name, formulas
+from finmodel.excel.inputs_sheet import InputsLayout, write_inputs_sheet
+from finmodel.excel.report_sheets import (
+    define_headlines, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
+    write_dashboard, write_jobs_sheet, write_lcoc_sheet, write_sources_sheet,
+)
+from finmodel.excel.sheets import ANNUAL_SHEET, write_annual_sheet, write_calc_sheet
+from finmodel.inputs import load_inputs
+from finmodel.registry import PHASE_ITEMS
+from finmodel.results import TOTAL
+
+CUSTOM = "custom"
+SEEDS = [
+    ("seed 000 (Clubic, 2025-02-10)", "Sesterce announces EUR 52 bn, > 1 million GPUs and 1.5 GW in France by 2030; "
+                                      "Valence 40,000 GPUs and EUR 1.8 bn; Grand Est 600 MW / 500,000 GPUs by 2028, doubled "
+                                      "in 2030; South 250 MW / 200,000 GPUs; 5,000 jobs."),
+    ("seed 004 (2025-11-24)", "Alixan (Rovaltain): EUR 1.5 bn instead of EUR 450 m promised in Feb 2025; 40 MW raised to "
+                              "80 MW; first phase Dec 2026, full 80 MW Dec 2027; about 800 jobs envisaged in Feb 2025."),
+    ("reference/benchmarks.csv and benchmarks.md", "Public benchmark figures with sources, behind the default assumptions."),
+]
+
+
+class ReportError(RuntimeError):
+    """The report could not be written; the previous report (if any) is untouched."""
+
+
+@dataclass
+class WorkbookLayout:
+    """Where things are, for tests and for reading an edited workbook back."""
+
+    calc: dict  # entity -> SheetLayout (plus 'time')
+    inputs: InputsLayout
+    annual_rows: dict
+    years: list[int]
+
+
+def _timestamp() -> dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(1980, 1, 1)
+
+
+def scenario_columns(inputs) -> tuple[dict, str]:
+    """Inputs of every scenario for the drop-down, and the selected column's name.
+
+    When the run's inputs differ from its named scenario (overrides, or read
+    from an edited workbook), they get a column of their own, ``custom``.
+    """
+    columns = {name: load_inputs(name, inputs_dir=inputs.inputs_dir) for name in inputs.scenarios}
+    if inputs.scenario in columns and columns[inputs.scenario].digest() == inputs.digest():
+        return columns, inputs.scenario
+    columns[CUSTOM] = inputs
+    return columns, CUSTOM
+
+
+def build_workbook(results, version: str) -> tuple[Workbook, WorkbookLayout]:
+    """The whole workbook for one run's Results."""
+    inputs = results.inputs
+    phases = inputs.phases
+    entities = [*phases, TOTAL]
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Cover"
+    dashboard = wb.create_sheet("Dashboard")
+    columns, selected = scenario_columns(inputs)
+    inputs_layout = write_inputs_sheet(wb, columns, selected, inputs.model_start, inputs.periods)
+    input_keys = list(inputs_layout.rows)
+
+    layouts = build_layouts(phases)
+    periods = inputs.periods
+    write_calc_sheet(wb, layouts["time"], formulas(layouts, "time", input_keys, periods, phases), periods,
+                     layouts["time"], "Time", "Monthly timeline, flags and discount factors shared by every calc sheet.")
+    for p in phases:
+        write_calc_sheet(wb, layouts[p], formulas(layouts, p, input_keys, periods, phases), periods, layouts["time"],
+                         f"Calc: {inputs.phase_labels.get(p, p)}", f"Phase {p}: capex, revenue, opex, depreciation, tax, "
+                         "cash flow, returns, cost per GPU-hour and jobs by month. One formula per row, copied across.")
+    write_calc_sheet(wb, layouts[TOTAL], formulas(layouts, TOTAL, input_keys, periods, phases), periods,
+                     layouts["time"], "Consolidated", "Sum of the phases; NPV, IRR, payback and the levelized cost "
+                     "recomputed from the consolidated rows.")
+    years = sorted({d.year for d in results.periods})
+    annual_rows = write_annual_sheet(wb, layouts, entities, years, periods)
+    define_headlines(wb, layouts)
+
+    lcoc_ws = wb.create_sheet("Cost per GPU-hour")
+    last_stack = write_lcoc_sheet(lcoc_ws, layouts, entities)
+    lcoc_ws.add_chart(charts.stack_chart(lcoc_ws, 5, last_stack, len(entities)), "B20")
+    jobs_ws = wb.create_sheet("Jobs")
+    first_job, last_job = write_jobs_sheet(jobs_ws, annual_rows, years, layouts, entities)
+    jobs_ws.add_chart(charts.jobs_chart(jobs_ws, first_job, last_job, len(years)), "A24")
+    ann_ws = wb.create_sheet("Announcements")
+    ann_rows = write_announcements_sheet(ann_ws, results.announcements, layouts)
+
+    plan_rows = _plan_rows(ann_rows, layouts)
+    anchors = write_dashboard(dashboard, layouts, entities, inputs.phase_labels, plan_rows)
+    fcf_row, cum_row = write_cash_flow_table(dashboard, anchors["charts"], annual_rows, years)
+    labels = {it.name: it.label for it in PHASE_ITEMS}
+    dashboard.add_chart(charts.capex_chart(wb[ANNUAL_SHEET], annual_rows, labels, len(years)), f"A{cum_row + 2}")
+    dashboard.add_chart(charts.cash_flow_chart(dashboard, fcf_row, cum_row, len(years)), f"H{cum_row + 2}")
+
+    write_checks_sheet(wb, wb.create_sheet("Checks"), layouts, entities, phases, annual_rows, len(years), results.warnings)
+    write_sources_sheet(wb.create_sheet("Sources"), inputs, SEEDS)
+    sheet_map = [
+        ("Dashboard", "Headline figures, master check, charts"),
+        ("Inputs", "Every assumption, named, with unit and source; scenario drop-down"),
+        (TIME_SHEET, "Monthly timeline, discount factors, indices"),
+        *[(calc_sheet_name(p), f"Calculations for {inputs.phase_labels.get(p, p)}") for p in phases],
+        (CONSOLIDATED_SHEET, "Whole plan: sum of phases, returns recomputed"),
+        (ANNUAL_SHEET, "Yearly roll-ups of the monthly rows"),
+        ("Cost per GPU-hour", "Levelized cost and its stack"),
+        ("Jobs", "Jobs by year and category"),
+        ("Announcements", "Announced figures beside the bottom-up ones"),
+        ("Checks", "Identity checks and master check; warnings"),
+        ("Sources", "Sources of every input"),
+    ]
+    generated = _timestamp()
+    write_cover(cover, inputs, version, inputs.digest(), generated.isoformat(), sheet_map)
+    _properties(wb, inputs, version, generated)
+    return wb, WorkbookLayout(layouts, inputs_layout, annual_rows, years)
+
+
+def _plan_rows(ann_rows, layouts) -> dict[str, tuple[str, str, str]]:
+    """Dashboard rows: (unit, announced cell, modelled cell) for the Feb 2025 plan totals."""
+    out = {}
+    total = layouts[TOTAL]
+    for metric, label, unit, item in (("capex_eur", "Capex (announced: EUR 52 bn)", "EUR", "capex_initial"),
+                                      ("gpus", "GPUs", "GPU", "gpus_full"), ("it_mw", "IT MW", "MW", "it_mw_full"),
+                                      ("jobs", "Jobs by 2030", "FTE", "jobs_2030")):
+        row = ann_rows.get(("plan_feb_2025", metric))
+        if row is not None:
+            out[label] = (unit, f"Announcements!$H${row}", scalar_ref(total, item))
+    return out
+
+
+def _properties(wb, inputs, version: str, generated: dt.datetime) -> None:
+    props = wb.properties
+    props.creator = "finmodel"
+    props.title = "finmodel: Sesterce AI compute build-out"
+    props.subject = f"scenario {inputs.scenario}"
+    props.keywords = f"finmodel {version}; inputs-sha256 {inputs.digest()}"
+    props.created = props.modified = generated
+    wb.custom_doc_props.append(StringProperty(name="finmodel_version", value=version))
+    wb.custom_doc_props.append(StringProperty(name="inputs_sha256", value=inputs.digest()))
+    wb.custom_doc_props.append(StringProperty(name="scenario", value=inputs.scenario))
+
+
+def _normalise_zip(path: Path, generated: dt.datetime) -> None:
+    """Fixed zip timestamps and document dates, so the same workbook gives the same bytes."""
+    stamp = generated.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+            info = zipfile.ZipInfo(name, date_time=(max(generated.year, 1980), generated.month, generated.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, data)
+
+
+def save_atomic(wb: Workbook, path: Path | str) -> Path:
+    """Save to a temporary file beside ``path``, then move it into place."""
+    path = Path(path)
+    folder = path.parent
+    for lock in (folder / f"~${path.name}", folder / f".~lock.{path.name}#"):
+        if lock.exists():
+            raise ReportError(f"{path} is open in a spreadsheet (lock file {lock.name}); close it and run again")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise ReportError(f"cannot write a report in {folder}: {exc.strerror or exc}") from exc
+    try:
+        wb.save(tmp)
+        _normalise_zip(Path(tmp), _timestamp())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
+    return path
+
+
+def write_report(results, path: Path | str, version: str) -> tuple[Path, WorkbookLayout]:
+    """Build the workbook for ``results`` and save it atomically at ``path``."""
+    wb, layout = build_workbook(results, version)
+    return save_atomic(wb, path), layout
