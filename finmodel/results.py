@@ -59,10 +59,20 @@ class Results:
         rows = {e: {col: self.scalar(e, item) for col, (item, _) in SUMMARY_COLUMNS.items()} for e in self.entities}
         for e in self.entities:
             rows[e]["irr_sign_changes"] = int(sign_changes(self.values[e]["fcf"]).reshape(-1)[0])
+            rows[e]["first_service"] = self._service_month(e, "online1_flag")
+            rows[e]["full_service"] = self._service_month(e, "online2_flag")
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index.name = "phase"
-        df.attrs["units"] = {col: unit for col, (_, unit) in SUMMARY_COLUMNS.items()} | {"irr_sign_changes": "#"}
+        df.attrs["units"] = {col: unit for col, (_, unit) in SUMMARY_COLUMNS.items()} | {
+            "irr_sign_changes": "#", "first_service": "month", "full_service": "month"}
         return df
+
+    def _service_month(self, entity: str, flag: str) -> str:
+        """'YYYY-MM' when a phase's stage enters service; for the total, the first stage 1 / last full service."""
+        phases = self.inputs.phases if entity == TOTAL else [entity]
+        months = [int(np.argmax(np.asarray(self.values[p][flag]).reshape(-1) > 0)) for p in phases]
+        pick = min(months) if flag == "online1_flag" else max(months)
+        return self.periods[pick].strftime("%Y-%m")
 
     @cached_property
     def periods(self) -> pd.DatetimeIndex:

@@ -1,0 +1,152 @@
+"""Command line: ``finmodel summary | report | inputs | scenarios``.
+
+Input errors are printed as a list (file, field, value, what is allowed)
+without a traceback, and the command exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import finmodel
+from finmodel.excel.readback import read_inputs_from_workbook
+from finmodel.excel.writer import ReportError, write_report
+from finmodel.inputs import InputError, Problem
+
+DEFAULT_REPORT_DIR = Path("reports")
+
+
+def parse_set(items: list[str]) -> dict[str, object]:
+    """``NAME=VALUE`` pairs -> overrides; numbers become floats, anything else stays text (dates)."""
+    out: dict[str, object] = {}
+    problems = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            problems.append(Problem("--set", item, "expected NAME=VALUE, e.g. --set discount_rate=0.09"))
+            continue
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            out[name.strip()] = value.strip()
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _run(args) -> finmodel.Results:
+    overrides = parse_set(args.set)
+    if args.inputs_from:
+        inputs = read_inputs_from_workbook(args.inputs_from, inputs_dir=args.inputs_dir, overrides=overrides)
+        return finmodel.run(inputs=inputs)
+    return finmodel.run(args.scenario, inputs_dir=args.inputs_dir, overrides=overrides)
+
+
+def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary table as a person reads it (EUR bn, %, years)."""
+    def num(fmt):
+        return lambda v: "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt.format(v)
+
+    formats = {
+        "gpus": num("{:,.0f}"), "it_mw": num("{:,.0f}"), "capex_eur": num("{:,.2f}"), "npv_eur": num("{:,.2f}"),
+        "irr": num("{:.1%}"), "payback_years": num("{:.1f}"), "lcoc_eur_per_gpu_hour": num("{:.3f}"),
+        "breakeven_eur_per_gpu_hour": num("{:.3f}"), "jobs_2030": num("{:,.0f}"), "first_service": str,
+        "full_service": str,
+    }
+    shown = summary.copy()
+    shown["capex_eur"] = shown["capex_eur"] / 1e9
+    shown["npv_eur"] = shown["npv_eur"] / 1e9
+    out = pd.DataFrame({col: shown[col].map(fmt) for col, fmt in formats.items()}, index=shown.index)
+    return out.rename(columns={
+        "capex_eur": "capex_eur_bn", "npv_eur": "npv_eur_bn", "irr": "irr_per_yr", "lcoc_eur_per_gpu_hour": "lcoc_eur_gpu_h",
+        "breakeven_eur_per_gpu_hour": "breakeven_eur_gpu_h",
+    })
+
+
+def cmd_summary(args) -> int:
+    res = _run(args)
+    print(f"scenario: {res.inputs.scenario} - {res.inputs.scenario_label}")
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(format_summary(res.summary).to_string())
+    stack = res.cost_stack.loc["total"]
+    print(f"\nlevelized cost per GPU-hour (total) = {stack['lcoc']:.4f} EUR/GPU-h; stack: "
+          + ", ".join(f"{res.cost_stack.attrs['labels'][k]} {v:.4f}" for k, v in stack.drop("lcoc").items())
+          + f" (sum {stack.drop('lcoc').sum():.4f})")
+    _print_warnings(res)
+    return 0
+
+
+def cmd_report(args) -> int:
+    res = _run(args)
+    out = Path(args.out) if args.out else DEFAULT_REPORT_DIR / f"finmodel_{res.inputs.scenario}.xlsx"
+    path, _ = write_report(res, out, finmodel.__version__)
+    total = res.summary.loc["total"]
+    print(f"wrote {path} (scenario {res.inputs.scenario}; NPV {total.npv_eur / 1e9:,.2f} EUR bn, "
+          f"levelized cost {total.lcoc_eur_per_gpu_hour:.3f} EUR/GPU-h)")
+    _print_warnings(res)
+    return 0
+
+
+def cmd_inputs(args) -> int:
+    table = finmodel.list_inputs(args.scenario, inputs_dir=args.inputs_dir)
+    with pd.option_context("display.width", 250, "display.max_colwidth", 70, "display.max_rows", None):
+        print(table[["name", "unit", "value", "allowed", "source"]].to_string(index=False))
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    table = finmodel.list_scenarios(args.inputs_dir)
+    with pd.option_context("display.width", 250, "display.max_colwidth", 90):
+        print(table[["name", "base", "label"]].to_string(index=False))
+    return 0
+
+
+def _print_warnings(res) -> None:
+    for w in res.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="finmodel", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p, run_options=True):
+        p.add_argument("--inputs-dir", help="folder of inputs (default: the project's inputs/)")
+        p.add_argument("--scenario", help="scenario name (see 'finmodel scenarios')")
+        if run_options:
+            p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                           help="override an input, e.g. --set discount_rate=0.09 --set alixan.gpus=50000")
+            p.add_argument("--inputs-from", metavar="XLSX", help="read inputs from the Inputs sheet of an edited report")
+
+    p = sub.add_parser("summary", help="print the summary table")
+    common(p)
+    p.set_defaults(fn=cmd_summary)
+    p = sub.add_parser("report", help="write the Excel workbook (default reports/finmodel_<scenario>.xlsx)")
+    common(p)
+    p.add_argument("--out", help="workbook path")
+    p.set_defaults(fn=cmd_report)
+    p = sub.add_parser("inputs", help="list every input with unit, value, allowed range and source")
+    common(p, run_options=False)
+    p.set_defaults(fn=cmd_inputs)
+    p = sub.add_parser("scenarios", help="list the scenarios")
+    p.add_argument("--inputs-dir")
+    p.set_defaults(fn=cmd_scenarios)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except (InputError, ReportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
