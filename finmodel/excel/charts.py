@@ -20,10 +20,15 @@ def _row_series(chart, ws, row: int, first_col: int, last_col: int, label: str) 
 def _sized(chart, title: str, y_title: str, width: float = 24, height: float = 11):
     chart.title = title
     chart.y_axis.title = y_title
+    if y_title == "EUR":
+        chart.y_axis.title = "EUR bn"
+        chart.y_axis.number_format = '#,##0,,,'
+        chart.y_axis.numFmt.sourceLinked = False
     chart.width, chart.height = width, height
     chart.legend.position = "b"
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+    chart.x_axis.tickLblPos = "low"  # category labels below negative bars
     return chart
 
 

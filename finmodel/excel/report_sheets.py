@@ -21,6 +21,7 @@ from finmodel.items.levelized import STACK
 from finmodel.results import SUMMARY_COLUMNS, TOTAL
 
 GREEN = PatternFill("solid", fgColor="C6EFCE")
+EUR_M = "#,##0,,;[Red]-#,##0,,"  # euros shown in millions
 RED = PatternFill("solid", fgColor="FFC7CE")
 SUMMARY_LABELS = {
     "gpus": "GPUs", "it_mw": "IT MW", "capex_eur": "Initial capex", "npv_eur": "NPV", "irr": "IRR",
@@ -101,15 +102,16 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
     ws["D3"].value = "=Scenario"
     cols = list(SUMMARY_COLUMNS)
     header_row(ws, 5, ["Phase", "Name"] + [SUMMARY_LABELS[c] for c in cols])
-    header_row(ws, 6, ["", "unit"] + [SUMMARY_COLUMNS[c][1] for c in cols])
+    header_row(ws, 6, ["", "unit"] + [_shown_unit(SUMMARY_COLUMNS[c][1]) for c in cols])
     for k, e in enumerate(entities, start=7):
         put_text(ws.cell(row=k, column=1), phase_labels.get(e, "Whole plan (consolidated)"))
         put_text(ws.cell(row=k, column=2), e)
         for j, col in enumerate(cols, start=3):
             item, unit = SUMMARY_COLUMNS[col]
             c = ws.cell(row=k, column=j)
-            c.value = f"={scalar_ref(layouts[e], item)}"
-            c.number_format = number_format(unit)
+            ref = scalar_ref(layouts[e], item)
+            c.value = f'=IFERROR({ref}, "none in horizon")' if col == "payback_years" else f"={ref}"
+            c.number_format = EUR_M if unit == "EUR" else number_format(unit)
     r = 7 + len(entities) + 1
     put_text(ws.cell(row=r, column=1), "Announced (Feb 2025 plan) beside modelled")
     ws.cell(row=r, column=1).font = SECTION
@@ -120,15 +122,30 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
         ws.cell(row=k, column=3).value = f"={announced}"
         ws.cell(row=k, column=4).value = f"={modelled}"
         ws.cell(row=k, column=5).value = f"=D{k}/C{k}-1"
+        put_text(ws.cell(row=k, column=2), _shown_unit(unit))
         for j in (3, 4):
-            ws.cell(row=k, column=j).number_format = number_format(unit)
+            ws.cell(row=k, column=j).number_format = EUR_M if unit == "EUR" else number_format(unit)
         ws.cell(row=k, column=5).number_format = "0%"
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 13
     for j in range(3, 3 + len(cols)):
         ws.column_dimensions[get_column_letter(j)].width = 17
     ws.freeze_panes = "C7"
+    _landscape(ws)
     return {"charts": r + 3 + len(plan_rows)}
+
+
+def _shown_unit(unit: str) -> str:
+    return "EUR m" if unit == "EUR" else unit
+
+
+def _landscape(ws) -> None:
+    """Print on landscape pages, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def write_cash_flow_table(ws, anchor: int, annual_rows, years: list[int]) -> tuple[int, int]:
@@ -146,9 +163,10 @@ def write_cash_flow_table(ws, anchor: int, annual_rows, years: list[int]) -> tup
         ws.cell(row=fcf_row, column=3 + k).value = f"=Annual!{get_column_letter(4 + k)}{src}"
         ws.cell(row=cum_row, column=3 + k).value = f"={col}{fcf_row}" if k == 0 else f"={prev}{cum_row}+{col}{fcf_row}"
         for r in (fcf_row, cum_row):
-            ws.cell(row=r, column=3 + k).number_format = number_format("EUR")
+            ws.cell(row=r, column=3 + k).number_format = EUR_M
+        ws.column_dimensions[col].width = 17
     for r in (fcf_row, cum_row):
-        put_text(ws.cell(row=r, column=2), "EUR")
+        put_text(ws.cell(row=r, column=2), "EUR m")
     return fcf_row, cum_row
 
 
@@ -179,6 +197,7 @@ def write_lcoc_sheet(ws, layouts, entities) -> int:
     ws.column_dimensions["A"].width = 48
     for j in range(2, 3 + len(entities)):
         ws.column_dimensions[get_column_letter(j)].width = 15
+    _landscape(ws)
     return last_stack
 
 
@@ -212,6 +231,7 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
     ws.column_dimensions["A"].width = 30
     for j in range(2, 3 + len(years)):
         ws.column_dimensions[get_column_letter(j)].width = 12
+    _landscape(ws)
     return first, first + len(items) - 1
 
 
@@ -252,6 +272,7 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
     for col, w in zip("ABCDEFGHIJKL", (34, 11, 40, 30, 8, 12, 9, 16, 16, 9, 6, 80)):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "B5"
+    _landscape(ws)
     return rows
 
 

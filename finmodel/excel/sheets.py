@@ -68,8 +68,8 @@ def _format(ws, cols: list[str]) -> None:
     ws.freeze_panes = f"{get_column_letter(FIRST_PERIOD_COL)}5"
     ws.sheet_view.zoomScale = 85
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.scale = 55  # pages across the months, labels repeated on each
     ws.print_title_rows = "1:4"
     ws.print_title_cols = "A:B"
 

@@ -15,7 +15,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 #: number format by unit
 FORMATS = {
-    "EUR": "#,##0;[Red]-#,##0",
+    "EUR": '#,##0;[Red]-#,##0;"-"',
     "EUR/GPU-h": "0.000;[Red]-0.000",
     "EUR/GPU": "#,##0",
     "EUR/MW": "#,##0",
