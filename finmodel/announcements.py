@@ -23,6 +23,7 @@ RATIOS = {
     "jobs_per_mw": ("jobs", "it_mw", 1.0, "FTE/MW"),
 }
 UNITS = {"capex_eur": "EUR", "gpus": "GPU", "it_mw": "MW", "jobs": "FTE"}
+COLUMNS = ["id", "date", "what", "scope", "by_year", "metric", "unit", "announced", "bottom_up", "gap", "flag", "source"]
 #: benchmark range of IT kW per GPU [kW/GPU]: H100 at the server (1.3) to Blackwell at facility level (2.4),
 #: benchmarks.md section 2.2
 KW_PER_GPU_RANGE = (1.3, 2.4)
@@ -51,7 +52,7 @@ def compare_announcements(results) -> pd.DataFrame:
             rows.append(dict(id=ann.id, date=ann.date, what=ann.what, scope="+".join(ann.scope), by_year=ann.by_year,
                              metric=metric, unit=unit, announced=float(a), bottom_up=float(b), gap=gap,
                              flag=bool(abs(gap) > tol) if not np.isnan(gap) else False, source=ann.source))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def plausibility_warnings(results) -> list[str]:

@@ -64,7 +64,7 @@ def write_inputs_sheet(wb, columns: dict[str, "Inputs"], selected: str, model_st
     lay.source_col = FIRST_SCENARIO_COL + len(names)
     first, last = get_column_letter(FIRST_SCENARIO_COL), get_column_letter(lay.source_col - 1)
     _define(wb, "ScenarioNames", f"{SHEET}!${first}${HEADER}:${last}${HEADER}")
-    dv = DataValidation(type="list", formula1="=ScenarioNames", allow_blank=False,
+    dv = DataValidation(type="list", formula1="=ScenarioNames", allow_blank=False, showErrorMessage=True,
                         error="Pick one of the scenario columns' names.", errorTitle="Unknown scenario")
     ws.add_data_validation(dv)
     dv.add(ws["C3"])

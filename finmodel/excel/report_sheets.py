@@ -267,8 +267,8 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
         ws.cell(row=r, column=10).value = f"=I{r}/H{r}-1"
         ws.cell(row=r, column=10).number_format = "0%"
         ws.cell(row=r, column=11).value = f"=--(ABS(J{r})>announcement_tolerance)"
-    last = 4 + len(table)
-    ws.conditional_formatting.add(f"K5:K{last}", CellIsRule(operator="equal", formula=["1"], fill=RED))
+    if len(table):
+        ws.conditional_formatting.add(f"K5:K{4 + len(table)}", CellIsRule(operator="equal", formula=["1"], fill=RED))
     for col, w in zip("ABCDEFGHIJKL", (34, 11, 40, 30, 8, 12, 9, 16, 16, 9, 6, 80)):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "B5"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 TITLE = Font(bold=True, size=14, color="1F3864")
@@ -50,8 +51,11 @@ def number_format(unit: str) -> str:
 
 
 def put_text(cell, text) -> None:
-    """Write text that is never read as a formula (labels, sources, notes from inputs)."""
-    cell.value = "" if text is None else str(text)
+    """Write text that is never read as a formula (labels, sources, notes from inputs).
+
+    Control characters, which a workbook cannot hold, are dropped.
+    """
+    cell.value = "" if text is None else ILLEGAL_CHARACTERS_RE.sub("", str(text))
     cell.data_type = "s"
     if cell.value[:1] in ("=", "+", "-", "@"):
         cell.quotePrefix = True
