@@ -16,7 +16,7 @@ import pandas as pd
 import finmodel
 from finmodel.excel.readback import read_inputs_from_workbook
 from finmodel.excel.writer import ReportError, write_report
-from finmodel.inputs import InputError, Problem
+from finmodel.inputs import InputError, Problem, load_inputs
 
 DEFAULT_REPORT_DIR = Path("reports")
 
@@ -44,7 +44,8 @@ def _run(args) -> finmodel.Results:
     if args.inputs_from:
         inputs = read_inputs_from_workbook(args.inputs_from, inputs_dir=args.inputs_dir, overrides=overrides)
         return finmodel.run(inputs=inputs)
-    return finmodel.run(args.scenario, inputs_dir=args.inputs_dir, overrides=overrides)
+    inputs = load_inputs(args.scenario, inputs_dir=args.inputs_dir, overrides=overrides, overrides_source="--set")
+    return finmodel.run(inputs=inputs)
 
 
 def format_summary(summary: pd.DataFrame) -> pd.DataFrame:

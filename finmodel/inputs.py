@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import json
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,17 @@ from finmodel.timeline import from_serial, to_serial
 DEFAULT_INPUTS_DIR = Path(__file__).resolve().parent.parent / "inputs"
 ANNOUNCED_FIELDS = ("capex_eur", "gpus", "it_mw", "jobs")
 STAFF_SHARES = ("staff_share_engineering", "staff_share_maintenance", "staff_share_research", "staff_share_security")
+TOTAL = "total"  # reserved: the consolidated figures
+KNOWN_CURVES = ("power_price_index",)
+PLAN_SECTIONS = ("model", "curves", "inputs")
+MODEL_KEYS = ("start", "horizon_years", "phases", "default_scenario")
+FIGURE_KEYS = ("value", "unit", "source", "low", "high", "note")
+CURVE_KEYS = ("file", "unit", "source", "note")
+SCENARIO_KEYS = ("label", "reading", "base", "overrides")
+ANNOUNCEMENT_KEYS = ("id", "date", "source", "what", "scope", *ANNOUNCED_FIELDS, "by_year", "note")
+PHASE_NAME = re.compile(r"[a-z][a-z0-9_]{0,20}")  # lower case (Excel ignores case) and short: "Calc <name>" <= 31 characters
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # dates the model (and Excel) can handle
+DATE_ALLOWED = f"a month 'YYYY-MM' (or 'YYYY-MM-DD' on the 1st of a month) from {FIRST_YEAR}-01 to {LAST_YEAR}-12"
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,10 @@ class Problem:
     file: str
     field: str
     message: str
+
+    def __post_init__(self) -> None:
+        if not self.field.strip():  # an empty TOML key or override name: show it quoted
+            object.__setattr__(self, "field", repr(self.field))
 
     def __str__(self) -> str:
         return f"{self.file}: {self.field}: {self.message}"
@@ -105,13 +121,55 @@ def _read_toml(path: Path, problems: list[Problem]) -> dict:
             return tomllib.load(fh)
     except FileNotFoundError:
         problems.append(Problem(str(path), "(file)", "file not found"))
+    except OSError as exc:
+        problems.append(Problem(str(path), "(file)", f"cannot be read: {exc}"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         problems.append(Problem(str(path), "(syntax)", f"not valid TOML: {exc}"))
+    except RecursionError:
+        problems.append(Problem(str(path), "(syntax)", "not valid TOML: nested too deeply"))
     return {}
 
 
+def _table(value: Any, file: str, where: str, what: str, problems: list[Problem]) -> dict:
+    """``value`` if it is a table, else {} and a problem."""
+    if isinstance(value, dict):
+        return value
+    problems.append(Problem(file, where, f"expected {what}, got {_brief(value)}"))
+    return {}
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _close(name: str, known) -> str | None:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return close[0] if close else None
+
+
+def _check_keys(table: dict, known, file: str, prefix: str, problems: list[Problem]) -> None:
+    """A problem for each key of ``table`` not in ``known``, with the nearest known key."""
+    for key in table:
+        if key not in known:
+            problems.append(Problem(file, f"{prefix}{key}", _unknown(str(key), list(known)) + f"; allowed: {', '.join(known)}"))
+
+
 def parse_date(value: Any) -> float | None:
-    """Excel serial [day] of a first-of-month date given as 'YYYY-MM', 'YYYY-MM-DD', a date or a serial."""
+    """Excel serial [day] of a first-of-month date given as 'YYYY-MM', 'YYYY-MM-DD', a date or a serial.
+
+    None unless the date is the 1st of a month from FIRST_YEAR to LAST_YEAR.
+    """
+    try:
+        serial = _parse_date(value)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if serial is None or not FIRST_YEAR <= from_serial(serial).year <= LAST_YEAR:
+        return None
+    return serial
+
+
+def _parse_date(value: Any) -> float | None:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -129,29 +187,41 @@ def parse_date(value: Any) -> float | None:
     return None
 
 
-def _check_value(spec: InputSpec, value: Any, file: str, field_name: str, problems: list[Problem]) -> Any:
-    """The validated value (a float, an int-valued float, a date serial or an array), or None."""
+def _check_value(spec: InputSpec, value: Any, file: str, field_name: str, problems: list[Problem],
+                 allow_array: bool = True) -> Any:
+    """The validated value (a float, an int-valued float, a date serial or an array), or None.
+
+    Arrays (draws of shape (N, 1), or one value per month) only where
+    ``allow_array``: in the ``overrides`` of the Python API, not in files.
+    """
     def bad(why: str) -> None:
         problems.append(Problem(file, field_name, f"{why}; allowed: {spec.allowed()}"))
 
     if spec.kind == "date":
         serial = parse_date(value)
         if serial is None:
-            bad(f"{value!r} is not a first-of-month date")
+            problems.append(Problem(file, field_name, f"{_brief(value)} is not a first-of-month date; allowed: {DATE_ALLOWED}"))
         return serial
-    if isinstance(value, (bool, str)) or value is None:
-        bad(f"{value!r} is not a number")
+    if isinstance(value, (bool, str, dict, dt.date, dt.time)) or value is None:
+        bad(f"{_brief(value)} is not a number")
+        return None
+    if not allow_array and isinstance(value, (list, tuple, np.ndarray)):
+        bad(f"{_brief(value)} is a list, not a single number")
         return None
     try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        bad(f"{value!r} is not a number")
+        with np.errstate(over="ignore"):
+            arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        bad(f"{_brief(value)} is not a number")
+        return None
+    if arr.size == 0:
+        bad(f"{_brief(value)} is empty")
         return None
     if not np.all(np.isfinite(arr)):
-        bad(f"{value!r} is not a finite number")
+        bad(f"{_brief(value)} is not a finite number")
         return None
     if spec.kind == "int" and not np.all(arr == np.round(arr)):
-        bad(f"{value!r} is not a whole number")
+        bad(f"{_brief(value)} is not a whole number")
         return None
     low_ok = spec.lo is None or (np.all(arr > spec.lo) if spec.lo_strict else np.all(arr >= spec.lo))
     if not low_ok or (spec.hi is not None and not np.all(arr <= spec.hi)):
@@ -162,7 +232,12 @@ def _check_value(spec: InputSpec, value: Any, file: str, field_name: str, proble
 
 def _show(value: Any) -> str:
     arr = np.asarray(value)
-    return repr(value) if arr.ndim == 0 else f"array of {arr.size} values from {arr.min():g} to {arr.max():g}"
+    if arr.ndim == 0 and isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        x = float(value)
+        return str(int(x)) if math.isfinite(x) and x.is_integer() and abs(x) < 1e15 else repr(x)
+    if arr.ndim == 0 or arr.size == 0:
+        return _brief(value)
+    return f"array of {arr.size} values from {arr.min():g} to {arr.max():g}"
 
 
 def _unknown(name: str, known: list[str]) -> str:
@@ -170,38 +245,58 @@ def _unknown(name: str, known: list[str]) -> str:
     return f"unknown name {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
+def _figure_template(spec: InputSpec) -> str:
+    return f"{{ value = ..., unit = \"{spec.unit}\", source = \"...\" }}"
+
+
 def _read_figure(table: Any, spec: InputSpec, file: str, where: str, problems: list[Problem]) -> tuple[Any, str]:
     """Value and source of one `{ value, unit, source }` table."""
     if not isinstance(table, dict):
-        problems.append(Problem(file, where, f"expected a table {{ value = ..., unit = \"{spec.unit}\", source = \"...\" }}, got {table!r}"))
+        problems.append(Problem(file, where, f"expected a table {_figure_template(spec)}, got {_brief(table)}"))
         return None, ""
-    for key in ("value", "unit", "source"):
+    for key, what in (("value", spec.allowed() if spec.kind != "date" else DATE_ALLOWED),
+                      ("unit", repr(spec.unit)), ("source", "a text")):
         if key not in table:
-            problems.append(Problem(file, f"{where}.{key}", "missing"))
-    for key in table:
-        if key not in ("value", "unit", "source", "low", "high", "note"):
-            problems.append(Problem(file, f"{where}.{key}", _unknown(key, ["value", "unit", "source", "low", "high", "note"])))
+            problems.append(Problem(file, f"{where}.{key}", f"missing; expected {what}"))
+    _check_keys(table, FIGURE_KEYS, file, f"{where}.", problems)
     if "unit" in table and table["unit"] != spec.unit:
-        problems.append(Problem(file, f"{where}.unit", f"{table['unit']!r} but this input is in {spec.unit!r}"))
-    if "source" in table and not str(table["source"]).strip():
-        problems.append(Problem(file, f"{where}.source", "empty: every figure needs a source or 'ASSUMPTION: why'"))
-    value = _check_value(spec, table["value"], file, where, problems) if "value" in table else None
+        problems.append(Problem(file, f"{where}.unit", f"{_brief(table['unit'])} but this input is in {spec.unit!r}; allowed: {spec.unit!r}"))
+    if "source" in table and (not isinstance(table["source"], str) or not table["source"].strip()):
+        problems.append(Problem(file, f"{where}.source", f"{_brief(table['source'])}: every figure needs a source text or 'ASSUMPTION: why'"))
+    value = _check_value(spec, table["value"], file, where, problems, allow_array=False) if "value" in table else None
+    bounds = {}
+    for key in ("low", "high"):
+        if key in table:
+            if spec.kind == "date":
+                problems.append(Problem(file, f"{where}.{key}", "a date input has no low/high range"))
+            else:
+                bounds[key] = _check_value(spec, table[key], file, f"{where}.{key}", problems, allow_array=False)
+    if bounds.get("low") is not None and bounds.get("high") is not None and bounds["low"] > bounds["high"]:
+        problems.append(Problem(file, f"{where}.low", f"{bounds['low']:g} is above high {bounds['high']:g}; allowed: low <= high"))
     return value, str(table.get("source", ""))
 
 
 def _read_curve(path: Path, years_needed: range, problems: list[Problem]) -> tuple[tuple[int, ...], tuple[float, ...]]:
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         problems.append(Problem(file, "(file)", "file not found"))
         return (), ()
-    except (UnicodeDecodeError, OSError) as exc:
+    except (UnicodeDecodeError, OSError, ValueError) as exc:
         problems.append(Problem(file, "(file)", f"cannot be read: {exc}"))
         return (), ()
-    rows = list(csv.reader(text.splitlines()))
+    reader = csv.reader(text.splitlines())
+    rows: list[list[str]] = []
+    try:
+        for cells in reader:
+            rows.append(cells)
+    except csv.Error as exc:
+        problems.append(Problem(file, f"line {reader.line_num}", f"not valid CSV: {exc}; expected lines 'year,value'"))
+        return (), ()
     if not rows or [c.strip() for c in rows[0]] != ["year", "value"]:
-        problems.append(Problem(file, "line 1", f"header must be 'year,value', got {','.join(rows[0]) if rows else 'an empty file'!r}"))
+        got = _brief(",".join(rows[0])) if rows else "an empty file"
+        problems.append(Problem(file, "line 1", f"header must be 'year,value', got {got}"))
         return (), ()
     found: dict[int, float] = {}
     for lineno, cells in enumerate(rows[1:], start=2):
@@ -213,14 +308,15 @@ def _read_curve(path: Path, years_needed: range, problems: list[Problem]) -> tup
         try:
             year = int(cells[0])
         except ValueError:
-            problems.append(Problem(file, f"line {lineno}, year", f"{cells[0]!r} is not a whole year"))
+            problems.append(Problem(file, f"line {lineno}, year", f"{_brief(cells[0])} is not a whole year; allowed: a year like 2030"))
             continue
         try:
             value = float(cells[1])
         except ValueError:
             value = math.nan
         if not math.isfinite(value) or value < 0:
-            problems.append(Problem(file, f"line {lineno}, value", f"{cells[1]!r} is not a number >= 0"))
+            problems.append(Problem(file, f"line {lineno}, value", f"{_brief(cells[1])} is not a number >= 0; allowed: a number >= 0 [-]"))
+            found.setdefault(year, math.nan)  # reported here, not again as a missing year
             continue
         if year in found:
             problems.append(Problem(file, f"line {lineno}, year", f"{year} appears twice"))
@@ -266,22 +362,30 @@ def input_names(phases: tuple[str, ...]) -> list[str]:
 def read_scenarios(inputs_dir: Path, problems: list[Problem]) -> dict[str, dict]:
     """Scenario tables of scenarios.toml, with `base` chains resolved into one overrides dict."""
     path = inputs_dir / "scenarios.toml"
+    file = str(path)
     raw = _read_toml(path, problems)
     out: dict[str, dict] = {}
     for name, table in raw.items():
         if not isinstance(table, dict):
-            problems.append(Problem(str(path), name, "expected a table with label, reading and overrides"))
+            problems.append(Problem(file, name, f"expected a table [{name}] with label, reading and overrides, got {_brief(table)}"))
             continue
-        for key in table:
-            if key not in ("label", "reading", "base", "overrides"):
-                problems.append(Problem(str(path), f"{name}.{key}", _unknown(key, ["label", "reading", "base", "overrides"])))
-        out[name] = dict(table)
+        _check_keys(table, SCENARIO_KEYS, file, f"{name}.", problems)
+        clean = dict(table)
+        for key in ("label", "reading", "base"):
+            if key in clean and not isinstance(clean[key], str):
+                problems.append(Problem(file, f"{name}.{key}", f"{_brief(clean[key])} is not a text; allowed: a text"
+                                        + (" naming another scenario" if key == "base" else "")))
+                del clean[key]
+        if "overrides" in clean and not isinstance(clean["overrides"], dict):
+            problems.append(Problem(file, f"{name}.overrides", f"expected a table [{name}.overrides] of input names to values, got {_brief(clean['overrides'])}"))
+            del clean["overrides"]
+        out[name] = clean
     for name, table in out.items():
         chain, merged, cur = [name], {}, table
         while "base" in cur:
             base = cur["base"]
             if base not in out or base in chain:
-                problems.append(Problem(str(path), f"{chain[-1]}.base", f"{base!r} is not another scenario; known: {', '.join(out)}"))
+                problems.append(Problem(file, f"{chain[-1]}.base", f"{base!r} is not another scenario; known: {', '.join(out)}"))
                 break
             chain.append(base)
             cur = out[base]
@@ -289,6 +393,7 @@ def read_scenarios(inputs_dir: Path, problems: list[Problem]) -> dict[str, dict]
             merged.update(out[link].get("overrides", {}))
         table["resolved_overrides"] = merged
     return out
+
 
 
 def list_scenarios(inputs_dir: Path | str | None = None) -> pd.DataFrame:
@@ -302,113 +407,202 @@ def list_scenarios(inputs_dir: Path | str | None = None) -> pd.DataFrame:
     )
 
 
+def _read_phases(model: dict, file: str, problems: list[Problem]) -> tuple[str, ...] | None:
+    """model.phases: a non-empty list of distinct names (letters, digits, '_'), 'total' excluded.
+
+    The valid names; None when there is no usable list at all.
+    """
+    raw = model.get("phases")
+    allowed = "a list of distinct phase names (a lower-case letter, then up to 20 lower-case letters, digits or '_'), e.g. [\"alixan\"]"
+    if raw is None:
+        problems.append(Problem(file, "model.phases", f"missing; expected {allowed}"))
+        return None
+    if not isinstance(raw, list) or not raw:
+        problems.append(Problem(file, "model.phases", f"{_brief(raw)}; allowed: {allowed}"))
+        return None
+    phases: list[str] = []
+    for k, name in enumerate(raw):
+        where = f"model.phases[{k}]"
+        if not isinstance(name, str) or not PHASE_NAME.fullmatch(name):
+            problems.append(Problem(file, where, f"{_brief(name)} is not a phase name; allowed: {allowed}"))
+        elif name == TOTAL:
+            problems.append(Problem(file, where, f"{name!r} is reserved for the consolidated figures; allowed: any other name"))
+        elif name in phases:
+            problems.append(Problem(file, where, f"{name!r} is listed twice; allowed: {allowed}"))
+        else:
+            phases.append(name)
+    return tuple(phases)
+
+
 def load_inputs(
     scenario: str | None = None,
     *,
     inputs_dir: Path | str | None = None,
     overrides: Mapping[str, Any] | None = None,
+    overrides_source: str = "overrides",
 ) -> Inputs:
-    """Read, apply the scenario and overrides, and validate; raise InputError listing every problem."""
+    """Read, apply the scenario and overrides, and validate; raise InputError listing every problem.
+
+    ``overrides_source`` names where the overrides came from in error messages (e.g. ``--set``).
+    """
     inputs_dir = Path(inputs_dir or DEFAULT_INPUTS_DIR)
     problems: list[Problem] = []
     plan_file = inputs_dir / "plan.toml"
     phases_file = inputs_dir / "phases.toml"
+    scenarios_file = inputs_dir / "scenarios.toml"
     plan = _read_toml(plan_file, problems)
     phase_tables = _read_toml(phases_file, problems)
     scenarios = read_scenarios(inputs_dir, problems)
-    if problems:  # files that do not parse: nothing more can be checked
+    if any(p.field in ("(file)", "(syntax)") for p in problems):  # files that do not parse: nothing more can be checked
         raise InputError(problems)
+    pf = str(plan_file)
 
-    model = plan.get("model", {})
-    phases = tuple(model.get("phases", ()))
+    _check_keys(plan, PLAN_SECTIONS, pf, "", problems)
+    model = _table(plan.get("model", {}), pf, "model", "a table [model] with start, horizon_years, phases and default_scenario", problems)
+    _check_keys(model, MODEL_KEYS, pf, "model.", problems)
+    listed = _read_phases(model, pf, problems)
+    # with no usable model.phases, still check every phase table of phases.toml (not each as 'not listed')
+    phases = listed if listed is not None else tuple(k for k in phase_tables if isinstance(k, str) and PHASE_NAME.fullmatch(k) and k != TOTAL)
     start = parse_date(model.get("start"))
     if start is None:
-        problems.append(Problem(str(plan_file), "model.start", f"{model.get('start')!r} is not a month 'YYYY-MM'"))
+        problems.append(Problem(pf, "model.start", f"{_brief(model.get('start'))} is not a first-of-month date; allowed: {DATE_ALLOWED}"))
     horizon = model.get("horizon_years")
-    if not isinstance(horizon, int) or isinstance(horizon, bool) or not 1 <= horizon <= 60:
-        problems.append(Problem(str(plan_file), "model.horizon_years", f"{horizon!r}; allowed: a whole number of years from 1 to 60"))
+    horizon_ok = isinstance(horizon, int) and not isinstance(horizon, bool) and 1 <= horizon <= 60
+    if not horizon_ok:
+        problems.append(Problem(pf, "model.horizon_years", f"{_brief(horizon)}; allowed: a whole number of years from 1 to 60"))
         horizon = 1
-    if not phases:
-        problems.append(Problem(str(plan_file), "model.phases", "missing: list the phase names, e.g. [\"alixan\"]"))
 
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     origin: dict[str, str] = {}
 
     # plan-wide inputs
-    plan_inputs = plan.get("inputs", {})
+    plan_inputs = _table(plan.get("inputs", {}), pf, "inputs", "a table [inputs.<name>] for each plan input", problems)
+    typos: set[str] = set()
     for name in plan_inputs:
         if name not in PLAN_FIELDS:
-            problems.append(Problem(str(plan_file), f"inputs.{name}", _unknown(name, list(PLAN_FIELDS))))
+            close = _close(name, PLAN_FIELDS)
+            typo = close is not None and close not in plan_inputs
+            problems.append(Problem(pf, f"inputs.{name}", _unknown(name, list(PLAN_FIELDS))
+                                    + (f"; {close!r} is missing" if typo else "")))
+            if typo:
+                typos.add(close)
     for name in PLAN_FIELDS:
+        spec = SPEC_BY_NAME[name]
         if name not in plan_inputs:
-            problems.append(Problem(str(plan_file), f"inputs.{name}", f"missing; expected {{ value = ..., unit = \"{SPEC_BY_NAME[name].unit}\", source = \"...\" }}"))
+            if name not in typos:
+                problems.append(Problem(pf, f"inputs.{name}", f"missing; expected [inputs.{name}] with value ({spec.allowed()}), unit = \"{spec.unit}\" and source"))
             continue
-        value, source = _read_figure(plan_inputs[name], SPEC_BY_NAME[name], str(plan_file), f"inputs.{name}", problems)
-        values[name], sources[name], origin[name] = value, source, str(plan_file)
+        value, source = _read_figure(plan_inputs[name], spec, pf, f"inputs.{name}", problems)
+        values[name], sources[name], origin[name] = value, source, pf
 
     # phases
+    phf = str(phases_file)
     labels: dict[str, str] = {}
+    phase_known = [n for n, s in SPEC_BY_NAME.items() if s.scope in ("phase", "phase_optional")]
     for phase in phase_tables:
-        if phase not in phases:
-            problems.append(Problem(str(phases_file), phase, f"phase not listed in plan.toml model.phases ({', '.join(phases)})"))
+        if listed is not None and phase not in phases:
+            problems.append(Problem(phf, phase, f"phase not listed in plan.toml model.phases ({', '.join(phases) or 'none'})"))
     for phase in phases:
-        table = phase_tables.get(phase)
+        if phase not in phase_tables:
+            problems.append(Problem(phf, phase, f"missing phase table [{phase}]"))
+            continue
+        table = phase_tables[phase]
         if not isinstance(table, dict):
-            problems.append(Problem(str(phases_file), phase, "missing phase table"))
+            problems.append(Problem(phf, phase, f"expected a table [{phase}] of fields, got {_brief(table)}"))
             continue
         labels[phase] = str(table.get("label", phase))
+        typos = set()
         for fld, figure in table.items():
             if fld in ("label", "note"):
                 continue
             spec = SPEC_BY_NAME.get(fld)
             if spec is None or spec.scope not in ("phase", "phase_optional"):
-                known = [n for n, s in SPEC_BY_NAME.items() if s.scope in ("phase", "phase_optional")]
-                problems.append(Problem(str(phases_file), f"{phase}.{fld}", _unknown(fld, known)))
+                close = _close(fld, phase_known)
+                typo = close is not None and close not in table
+                problems.append(Problem(phf, f"{phase}.{fld}", _unknown(fld, phase_known) + (f"; {close!r} is missing" if typo else "")))
+                if typo:
+                    typos.add(close)
                 continue
             key = f"{phase}.{fld}"
-            values[key], sources[key] = _read_figure(figure, spec, str(phases_file), key, problems)
-            origin[key] = str(phases_file)
+            values[key], sources[key] = _read_figure(figure, spec, phf, key, problems)
+            origin[key] = phf
         for fld in REQUIRED_PHASE_FIELDS:
-            if fld not in table:
-                problems.append(Problem(str(phases_file), f"{phase}.{fld}", f"missing; expected {{ value = ..., unit = \"{SPEC_BY_NAME[fld].unit}\", source = \"...\" }}"))
+            if fld not in table and fld not in typos:
+                spec = SPEC_BY_NAME[fld]
+                allowed = DATE_ALLOWED if spec.kind == "date" else spec.allowed()
+                problems.append(Problem(phf, f"{phase}.{fld}", f"missing; expected {fld} = {_figure_template(spec)} with a value {allowed}"))
 
     # scenario, then overrides
-    scenario = scenario or model.get("default_scenario")
+    sf = str(scenarios_file)
+    default = model.get("default_scenario")
+    if "default_scenario" in model and not isinstance(default, str):
+        problems.append(Problem(pf, "model.default_scenario", f"{_brief(default)} is not a text; allowed: a scenario name of scenarios.toml"))
+        default = None
+    scenario = scenario or default
     scenario_table: dict = {}
-    if scenario not in scenarios:
-        problems.append(Problem(str(inputs_dir / "scenarios.toml"), "scenario", f"unknown scenario {scenario!r}; known: {', '.join(scenarios) or 'none'}"))
+    if not isinstance(scenario, str) or scenario not in scenarios:
+        problems.append(Problem(sf, "scenario", f"unknown scenario {_brief(scenario)}; allowed: {', '.join(scenarios) or 'none defined'}"))
     else:
         scenario_table = scenarios[scenario]
-    layers = [(f"{inputs_dir / 'scenarios.toml'} [{scenario}]", scenario_table.get("resolved_overrides", {})),
-              ("overrides", overrides or {})]
-    for where, layer in layers:
+    if overrides is not None and not isinstance(overrides, Mapping):
+        problems.append(Problem(overrides_source, "(all)", f"expected a mapping of input names to values, got {_brief(overrides)}"))
+        overrides = None
+    layers = [(f"{sf} [{scenario}]", scenario_table.get("resolved_overrides", {}), False),
+              (overrides_source, overrides or {}, True)]
+    for where, layer, allow_array in layers:
         for name, value in layer.items():
             resolved = _resolve_name(str(name), phases)
             if resolved is None:
                 problems.append(Problem(where, str(name), _unknown(str(name), input_names(phases))))
                 continue
             key, spec = resolved
-            values[key] = _check_value(spec, value, where, key, problems)
+            values[key] = _check_value(spec, value, where, key, problems, allow_array=allow_array)
             origin[key] = where
             sources[key] = f"{where}: overrides {sources.get(key, 'the default')}"
+
+    periods = horizon * 12
+    shapes_ok = _check_shapes(values, origin, periods, problems)
 
     # curves
     curves: dict[str, tuple] = {}
     curve_sources: dict[str, str] = {}
-    if start is not None:
-        first_year = from_serial(start).year
-        last_year = (np.datetime64(from_serial(start), "M") + horizon * 12 - 1).astype(object).year
-        years_needed = range(first_year, last_year + 1)
-        for name, table in plan.get("curves", {}).items():
-            curves[name] = _read_curve(inputs_dir / str(table.get("file", "")), years_needed, problems)
-            curve_sources[name] = str(table.get("source", ""))
-        if "power_price_index" not in curves:
-            problems.append(Problem(str(plan_file), "curves.power_price_index", "missing curve table with file, unit and source"))
+    curve_tables = _table(plan.get("curves", {}), pf, "curves", "a table [curves.<name>] for each curve", problems)
+    curve_typos: set[str] = set()
+    for name, table in curve_tables.items():
+        where = f"curves.{name}"
+        if name not in KNOWN_CURVES:
+            close = _close(name, KNOWN_CURVES)
+            typo = close is not None and close not in curve_tables
+            problems.append(Problem(pf, where, _unknown(name, list(KNOWN_CURVES)) + (f"; {close!r} is missing" if typo else "")
+                                    + f"; allowed: {', '.join(KNOWN_CURVES)}"))
+            if typo:
+                curve_typos.add(close)
+            continue
+        if not isinstance(table, dict):
+            problems.append(Problem(pf, where, f"expected a table {{ file = \"curves/{name}.csv\", unit = \"-\", source = \"...\" }}, got {_brief(table)}"))
+            continue
+        _check_keys(table, CURVE_KEYS, pf, f"{where}.", problems)
+        if table.get("unit") != "-":
+            problems.append(Problem(pf, f"{where}.unit", f"{_brief(table.get('unit'))}; allowed: '-' (an index, 1 = the base-year price)"))
+        source = table.get("source")
+        if not isinstance(source, str) or not source.strip():
+            problems.append(Problem(pf, f"{where}.source", f"{_brief(source)}: every curve needs a source text or 'ASSUMPTION: why'"))
+        file = table.get("file")
+        if not isinstance(file, str) or not file.strip():
+            problems.append(Problem(pf, f"{where}.file", f"{_brief(file)}; allowed: a CSV path relative to the inputs folder, e.g. \"curves/{name}.csv\""))
+            continue
+        curve_sources[name] = str(source)
+        if start is not None and horizon_ok:
+            first_year = from_serial(start).year
+            last_year = (np.datetime64(from_serial(start), "M") + periods - 1).astype(object).year
+            curves[name] = _read_curve(inputs_dir / file, range(first_year, last_year + 1), problems)
+    for name in KNOWN_CURVES:
+        if name not in curve_tables and name not in curve_typos:
+            problems.append(Problem(pf, f"curves.{name}", f"missing; expected [curves.{name}] with file, unit = \"-\" and source"))
 
-    periods = horizon * 12
-    if start is not None:
-        _check_cross_fields(values, origin, phases, start, periods, problems)
+    if start is not None and shapes_ok:
+        _check_cross_fields(values, origin, phases, start, periods if horizon_ok else None, problems)
     announcements = _read_announcements(inputs_dir / "announcements.toml", phases, problems)
     if problems:
         raise InputError(problems)
@@ -430,37 +624,65 @@ def load_inputs(
     )
 
 
+def _check_shapes(values: dict, origin: dict, periods: int, problems: list[Problem]) -> bool:
+    """Array values (overrides only) must combine: N draws as shape (N, 1), or one value per month."""
+    allowed = f"one number, N draws as shape (N, 1) shared by every array input, or one value per month (shape ({periods},))"
+    arrays = {k: np.shape(v) for k, v in values.items() if v is not None and np.ndim(v) > 0}
+    ok = True
+    for key, shape in list(arrays.items()):
+        try:
+            np.broadcast_shapes(shape, (periods,))
+        except ValueError:
+            problems.append(Problem(origin.get(key, "overrides"), key, f"an array of shape {shape}; allowed: {allowed}"))
+            del arrays[key]
+            ok = False
+    if len(arrays) > 1:
+        try:
+            np.broadcast_shapes(*arrays.values(), (periods,))
+        except ValueError:
+            shapes = ", ".join(f"{k} {s}" for k, s in arrays.items())
+            problems.append(Problem(origin.get(next(iter(arrays)), "overrides"), ", ".join(arrays),
+                                    f"arrays of shapes that do not combine ({shapes}); allowed: {allowed}"))
+            ok = False
+    return ok
+
+
 def _check_cross_fields(values, origin, phases, start, periods, problems) -> None:
-    """Rules that involve more than one field (dates in order, shares adding up...)."""
-    end = to_serial((np.datetime64(from_serial(start), "M") + periods - 1).astype(object))
+    """Rules that involve more than one field (dates in order, shares adding up...).
+
+    ``periods`` None: the horizon is itself invalid, so dates are not checked against its end.
+    """
+    end = math.inf if periods is None else to_serial((np.datetime64(from_serial(start), "M") + periods - 1).astype(object))
 
     def get(key):
         return values.get(key)
 
     for phase in phases:
         cs, s1, full = get(f"{phase}.construction_start"), get(f"{phase}.stage1_online"), get(f"{phase}.full_online")
-        if None not in (cs, s1, full):
+        if all(v is not None for v in (cs, s1, full)):
             if np.any(np.asarray(s1) <= cs):
                 problems.append(Problem(origin[f"{phase}.stage1_online"], f"{phase}.stage1_online",
-                                        f"{_date(s1)} is not after construction_start {_date(cs)}; service must start after construction starts"))
+                                        f"{_date(s1)} is not after construction_start {_date(cs)}; allowed: a month after construction_start (service starts after construction)"))
             if np.any(np.asarray(full) <= s1):
                 problems.append(Problem(origin[f"{phase}.full_online"], f"{phase}.full_online",
-                                        f"{_date(full)} is not after stage1_online {_date(s1)}"))
+                                        f"{_date(full)} is not after stage1_online {_date(s1)}; allowed: a month after stage1_online"))
             if np.any(np.asarray(cs) < start):
                 problems.append(Problem(origin[f"{phase}.construction_start"], f"{phase}.construction_start",
-                                        f"{_date(cs)} is before the model start {_date(start)}"))
+                                        f"{_date(cs)} is before the model start {_date(start)}; allowed: {_date(start)} or later"))
             if np.any(np.asarray(full) > end):
                 problems.append(Problem(origin[f"{phase}.full_online"], f"{phase}.full_online",
-                                        f"{_date(full)} is after the last model month {_date(end)}"))
+                                        f"{_date(full)} is after the last model month {_date(end)}; allowed: {_date(end)} or earlier (or a longer model.horizon_years)"))
         gpus, mw = get(f"{phase}.gpus"), get(f"{phase}.it_mw")
         if gpus is not None and mw is not None and np.any((np.asarray(mw) == 0) & (np.asarray(gpus) > 0)):
-            problems.append(Problem(origin[f"{phase}.it_mw"], f"{phase}.it_mw", f"0 MW but {_show(gpus)} GPUs; GPUs need power: allowed: > 0 when gpus > 0"))
+            problems.append(Problem(origin[f"{phase}.it_mw"], f"{phase}.it_mw", f"0 MW but {_show(gpus)} GPUs; GPUs need power; allowed: > 0 MW when gpus > 0"))
     life = values.get("gpu_life_years")
     if life is not None and not np.all(np.isclose(np.asarray(life) * 12, np.round(np.asarray(life) * 12))):
-        problems.append(Problem(origin["gpu_life_years"], "gpu_life_years", f"{_show(life)} years is not a whole number of months"))
+        problems.append(Problem(origin["gpu_life_years"], "gpu_life_years", f"{_show(life)} years is not a whole number of months; allowed: a multiple of 1/12 year"))
     shares = [values.get(s) for s in STAFF_SHARES]
-    if None not in shares and not np.allclose(sum(np.asarray(s) for s in shares), 1.0, atol=1e-9):
-        problems.append(Problem(origin[STAFF_SHARES[0]], "staff_share_*", f"the four staff shares add up to {_show(sum(shares))}; allowed: exactly 1"))
+    if all(v is not None for v in shares) and not np.allclose(sum(np.asarray(s) for s in shares), 1.0, atol=1e-9):
+        listed = ", ".join(f"{s} = {_show(v)}" for s, v in zip(STAFF_SHARES, shares))
+        files = ", ".join(dict.fromkeys(origin[s] for s in STAFF_SHARES))
+        problems.append(Problem(files, "staff_share_*", f"the four staff shares add up to {_show(sum(shares))} ({listed}); allowed: a total of exactly 1"))
 
 
 def _date(serial) -> str:
@@ -469,27 +691,46 @@ def _date(serial) -> str:
 
 
 def _read_announcements(path: Path, phases: tuple[str, ...], problems: list[Problem]) -> pd.DataFrame:
+    file = str(path)
     raw = _read_toml(path, problems)
+    _check_keys(raw, ("announcement",), file, "", problems)
+    entries = raw.get("announcement", [])
+    if not isinstance(entries, list):
+        problems.append(Problem(file, "announcement", f"expected [[announcement]] tables, got {_brief(entries)}"))
+        entries = []
     rows = []
-    for k, entry in enumerate(raw.get("announcement", []), start=1):
-        where = f"announcement #{k} ({entry.get('id', '?')})" if isinstance(entry, dict) else f"announcement #{k}"
+    for k, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            problems.append(Problem(str(path), where, "expected a table"))
+            problems.append(Problem(file, f"announcement #{k}", f"expected an [[announcement]] table, got {_brief(entry)}"))
             continue
+        ident = entry.get("id", "?")
+        where = f"announcement #{k} ({ident if isinstance(ident, str) else _brief(ident)})"
+        _check_keys(entry, ANNOUNCEMENT_KEYS, file, f"{where}.", problems)
         for key in ("id", "date", "source", "what", "scope"):
             if key not in entry:
-                problems.append(Problem(str(path), f"{where}.{key}", "missing"))
+                problems.append(Problem(file, f"{where}.{key}", "missing"))
+        for key in ("id", "source", "what"):
+            if key in entry and not isinstance(entry[key], str):
+                problems.append(Problem(file, f"{where}.{key}", f"{_brief(entry[key])} is not a text; allowed: a text"))
+        if "date" in entry and not isinstance(entry["date"], (str, dt.date)):
+            problems.append(Problem(file, f"{where}.date", f"{_brief(entry['date'])}; allowed: a date 'YYYY-MM-DD'"))
         scope = entry.get("scope", [])
-        bad = [p for p in scope if p not in phases] if isinstance(scope, list) else [scope]
+        if not isinstance(scope, list):
+            problems.append(Problem(file, f"{where}.scope", f"{_brief(scope)}; allowed: a list of phase names from {', '.join(phases)}"))
+            scope = []
+        bad = [p for p in scope if not isinstance(p, str) or p not in phases]
         if bad:
-            problems.append(Problem(str(path), f"{where}.scope", f"unknown phase(s) {bad}; known: {', '.join(phases)}"))
+            problems.append(Problem(file, f"{where}.scope", f"unknown phase(s) {_brief(bad)}; allowed: {', '.join(phases)}"))
         for fld in ANNOUNCED_FIELDS:
             v = entry.get(fld)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
-                problems.append(Problem(str(path), f"{where}.{fld}", f"{v!r}; allowed: a number >= 0"))
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0):
+                problems.append(Problem(file, f"{where}.{fld}", f"{_brief(v)}; allowed: a number >= 0"))
+        by_year = entry.get("by_year")
+        if by_year is not None and (isinstance(by_year, bool) or not isinstance(by_year, int) or not FIRST_YEAR <= by_year <= LAST_YEAR):
+            problems.append(Problem(file, f"{where}.by_year", f"{_brief(by_year)}; allowed: a year from {FIRST_YEAR} to {LAST_YEAR}"))
         rows.append({
             "id": entry.get("id"), "date": str(entry.get("date")), "what": entry.get("what"),
-            "scope": tuple(scope) if isinstance(scope, list) else (), "source": entry.get("source"),
-            "by_year": entry.get("by_year"), **{f: entry.get(f) for f in ANNOUNCED_FIELDS},
+            "scope": tuple(scope), "source": entry.get("source"),
+            "by_year": by_year, **{f: entry.get(f) for f in ANNOUNCED_FIELDS},
         })
     return pd.DataFrame(rows)

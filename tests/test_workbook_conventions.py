@@ -366,11 +366,6 @@ ONE_ANNOUNCEMENT = ('[[announcement]]\nid = "a"\ndate = "2025-01-01"\nsource = "
                     'scope = {scope}\ngpus = 100\n')
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG finmodel/excel/calc.py calc_sheet_name: sheet names are cut to 31 characters and Excel compares sheet and "
-    "defined names ignoring case, so two phases named alike get one sheet name: openpyxl renames the second sheet "
-    "('...1', 32 characters, or 'Calc site1') while every formula still points at the first sheet: the "
-    "consolidated figures count one phase twice. Either refuse such phase names (InputError) or make names unique."))
 @pytest.mark.parametrize("phases", [["site_with_a_very_long_name_1", "site_with_a_very_long_name_2"], ["Site", "site"]],
                          ids=["cut-to-31", "case-only"])
 def test_phases_get_distinct_sheets_and_names(tmp_path, phases):
