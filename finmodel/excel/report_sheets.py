@@ -175,25 +175,18 @@ def write_lcoc_sheet(ws, layouts, entities) -> int:
     title(ws, "Cost per GPU-hour", "Levelized cost of compute = PV(capex + opex - residual value) / PV(GPU-hours sold), "
                                    "pre-tax at discount_rate; the stack adds up to it.")
     header_row(ws, 4, ["Category", "Unit"] + entities)
-    r = 5
-    for name, label, _, _ in STACK:
+    rows = [(label, name, False) for name, label, _, _ in STACK] + [
+        ("Levelized cost of compute", "lcoc", True), ("Break-even new-generation price", "breakeven_price", True)]
+    for r, (label, item, bold) in enumerate(rows, start=5):
         put_text(ws.cell(row=r, column=1), label)
-        put_text(ws.cell(row=r, column=2), "EUR/GPU-h")
-        for j, e in enumerate(entities, start=3):
-            c = ws.cell(row=r, column=j)
-            c.value = f"={scalar_ref(layouts[e], name)}"
-            c.number_format = number_format("EUR/GPU-h")
-        r += 1
-    last_stack = r - 1
-    for label, item in (("Levelized cost of compute", "lcoc"), ("Break-even new-generation price", "breakeven_price")):
-        put_text(ws.cell(row=r, column=1), label)
-        ws.cell(row=r, column=1).font = SECTION
+        if bold:
+            ws.cell(row=r, column=1).font = SECTION
         put_text(ws.cell(row=r, column=2), "EUR/GPU-h")
         for j, e in enumerate(entities, start=3):
             c = ws.cell(row=r, column=j)
             c.value = f"={scalar_ref(layouts[e], item)}"
             c.number_format = number_format("EUR/GPU-h")
-        r += 1
+    last_stack = 4 + len(STACK)
     ws.column_dimensions["A"].width = 48
     for j in range(2, 3 + len(entities)):
         ws.column_dimensions[get_column_letter(j)].width = 15
