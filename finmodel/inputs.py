@@ -395,6 +395,37 @@ def read_scenarios(inputs_dir: Path, problems: list[Problem]) -> dict[str, dict]
     return out
 
 
+def input_ranges(inputs_dir: Path | str | None = None) -> dict[str, tuple[float | None, float | None]]:
+    """Benchmark ranges ``{name: (low, high)}`` of the inputs that give ``low`` or ``high``.
+
+    Plan inputs by name (``"discount_rate"``), phase fields as ``"alixan.gpu_price_usd"``;
+    a bound not given is None. Raises InputError if a file does not parse; the
+    values themselves are validated by :func:`load_inputs`.
+    """
+    inputs_dir = Path(inputs_dir or DEFAULT_INPUTS_DIR)
+    problems: list[Problem] = []
+    plan = _read_toml(inputs_dir / "plan.toml", problems)
+    phase_tables = _read_toml(inputs_dir / "phases.toml", problems)
+    if problems:
+        raise InputError(problems)
+
+    def bounds(figure: Any) -> tuple[float | None, float | None] | None:
+        if not isinstance(figure, dict) or ("low" not in figure and "high" not in figure):
+            return None
+        return figure.get("low"), figure.get("high")
+
+    out: dict[str, tuple[float | None, float | None]] = {}
+    plan_inputs = plan.get("inputs", {})
+    for name, figure in (plan_inputs.items() if isinstance(plan_inputs, dict) else ()):
+        if (b := bounds(figure)) is not None:
+            out[name] = b
+    for phase, table in phase_tables.items():
+        for fld, figure in (table.items() if isinstance(table, dict) else ()):
+            if (b := bounds(figure)) is not None:
+                out[f"{phase}.{fld}"] = b
+    return out
+
+
 
 def list_scenarios(inputs_dir: Path | str | None = None) -> pd.DataFrame:
     """Scenarios defined in inputs/scenarios.toml: name, label, reading, base."""

@@ -1,0 +1,400 @@
+"""Sensitivity of NPV and levelized cost to the main drivers: tornado and break-evens.
+
+::
+
+    from finmodel.sensitivity import DRIVERS, tornado, breakeven, breakevens
+    tornado()                          # one row per driver: NPV and LCOC (total) at its low and high ends
+    breakeven("gpu_hour_price")        # factor on every phase's GPU-hour price at which NPV = 0
+    breakevens()                       # GPU-hour price, utilisation and power price, with messages
+
+A driver either *scales* inputs by a factor (``gpu_price``: every phase's
+``gpu_price_usd`` x the factor; its base value is 1) or *sets* an input to a
+value (``utilisation`` = 0.80). Where a scenario gives a phase its own
+value of a plan-wide input (``alixan.pue``), a value driver sets that too.
+NPV is the model's ``npv`` (after tax, at ``discount_rate``), LCOC its
+``lcoc``. Everything is evaluated on the model's draw axis: variants are
+inputs of shape (N, 1) evaluated in one call. Nothing on disk changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from finmodel.inputs import Inputs, InputError, Problem, input_ranges, load_inputs
+from finmodel.model import TOTAL, evaluate
+from finmodel.registry import PHASE_ITEMS
+from finmodel.spec import SPEC_BY_NAME
+
+FACTOR, VALUE = "factor", "value"
+FACTOR_UNIT = "x base"
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One sensitivity driver: which inputs it moves, how, its low/high ends and why.
+
+    ``mode`` FACTOR: every input of ``fields`` (for a phase field, each
+    phase's) is multiplied by the driver's value (base 1). ``mode`` VALUE:
+    the plan-wide input ``fields[0]`` (and any phase's own value of it) is set
+    to the driver's value. ``low``/``high`` None: taken from the input's
+    ``low``/``high`` in plan.toml (see :func:`driver_ranges`).
+    """
+
+    name: str
+    label: str
+    mode: str
+    fields: tuple[str, ...]
+    low: float | None
+    high: float | None
+    source: str
+    continuous: bool = True  # False: only whole months make sense (no break-even search)
+
+    @property
+    def unit(self) -> str:
+        return FACTOR_UNIT if self.mode == FACTOR else SPEC_BY_NAME[self.fields[0]].unit
+
+
+_PLAN = "range: the input's low/high in inputs/plan.toml"
+
+#: The main drivers, in the order of the issue. Ranges cite reference/benchmarks.md.
+DRIVERS: dict[str, Driver] = {d.name: d for d in (
+    Driver("gpu_price", "GPU-server price per GPU (every phase)", FACTOR, ("gpu_price_usd",),
+           2.0 / 3.4, 4.0 / 3.4,
+           # The default USD 47k per GPU is GB200 NVL72 compute USD 3.4 M / 72 (Bernstein).
+           "benchmarks.md section 1: GB200 NVL72 compute hardware USD 3.4 M per rack, range USD 2-4 M (Bernstein), "
+           "so 2.0/3.4 = 0.59x to 4.0/3.4 = 1.18x the default USD 47k per GPU (USD 27.6-55.3k); in line with "
+           "single-package prices of USD 25-50k (section 2.1: H100 25-40k, B200 ~35k at volume, ~50k at launch). "
+           "Rubin-era racks at about twice the price (USD 7.8 M) are a scenario, not this range."),
+    Driver("gpu_hour_price", "Price per GPU-hour, new generation (every phase)", FACTOR, ("gpu_hour_price_usd",),
+           2.65 / 3.0, 3.2 / 3.0,
+           "benchmarks.md section 2.5: B200 about USD 2.65-3.2 per GPU-hour on contract (section 1: USD 3.0 "
+           "contract default, RBC/FT, Lyceum), so 2.65/3.0 = 0.88x to 3.2/3.0 = 1.07x the default USD 3.0; "
+           "on-demand prices (USD 4.5-6) are not what multi-year contracts pay."),
+    Driver("gpu_hour_price_decline", "Yearly GPU-hour price decline per generation", VALUE, ("gpu_hour_price_decline",),
+           None, None, "benchmarks.md section 1: -15 % to -43 % a year (SemiAnalysis cycle; RBC H100 -22 %, H200 -29 %); " + _PLAN),
+    Driver("utilisation", "Billed utilisation at steady state", VALUE, ("utilisation",),
+           None, None, "benchmarks.md section 1: 75-95 % (Kerrisdale/CoreWeave 87 %; Disintermediate); " + _PLAN),
+    Driver("power_price_eur_per_mwh", "All-in power price", VALUE, ("power_price_eur_per_mwh",),
+           None, None, "benchmarks.md section 1: EUR 65-105 per MWh (energy 55-70 + TURPE + excise 12 reduced, "
+           "26.58 if the reduced rate goes); " + _PLAN),
+    Driver("pue", "Power usage effectiveness", VALUE, ("pue",),
+           None, None, "benchmarks.md section 1: liquid-cooled AI halls 1.05-1.25 (Sesterce targets 1.1); " + _PLAN),
+    Driver("capex_per_mw", "Facility capex per MW (shell, electrical, cooling, heat reuse)", FACTOR,
+           ("shell_capex_eur_per_mw", "electrical_capex_eur_per_mw", "cooling_capex_eur_per_mw", "heat_reuse_capex_eur_per_mw"),
+           9.0 / 13.5, 17.0 / 13.5,
+           # default: 3 + 6 + 4 + 0.5 = EUR 13.5 M per MW of IT (plan.toml)
+           "benchmarks.md section 1: facility (shell + MEP) capex EUR 9-17 M per MW (Cushman & Wakefield, "
+           "Turner & Townsend, JLL), so 9/13.5 = 0.67x to 17/13.5 = 1.26x the default EUR 13.5 M/MW."),
+    Driver("discount_rate", "Discount rate (WACC)", VALUE, ("discount_rate",),
+           None, None, "benchmarks.md section 1: neocloud WACC 9-14 % (CoreWeave debt 6-15 %); " + _PLAN),
+    Driver("gpu_life_years", "GPU life (refresh cycle)", VALUE, ("gpu_life_years",),
+           None, None, "benchmarks.md section 1: 4-6 years (Nebius 4, Amazon 5, CoreWeave/Microsoft/Alphabet 6), "
+           "whole numbers of months (48 and 72); " + _PLAN, continuous=False),
+    Driver("usd_per_eur", "Exchange rate", VALUE, ("usd_per_eur",),
+           None, None, "benchmarks.md section 1: USD 1.13-1.18 per EUR (2025 average ~1.13, year end ~1.17); " + _PLAN),
+)}
+
+#: drivers whose break-even `breakevens()` reports
+BREAKEVEN_DRIVERS = ("gpu_hour_price", "utilisation", "power_price_eur_per_mwh")
+ALIASES = {"power_price": "power_price_eur_per_mwh", "gpu_hour_price_usd": "gpu_hour_price", "gpu_price_usd": "gpu_price"}
+
+
+# --- applying a driver ---------------------------------------------------------
+
+def _driver(name: str) -> Driver:
+    key = ALIASES.get(name, name)
+    if key not in DRIVERS:
+        raise ValueError(f"unknown driver {name!r}; known: {', '.join(DRIVERS)}")
+    return DRIVERS[key]
+
+
+def driver_keys(driver: Driver | str, inputs: Inputs) -> list[str]:
+    """The input names a driver moves in these inputs (``alixan.gpu_price_usd``, ``discount_rate``)."""
+    d = _driver(driver) if isinstance(driver, str) else driver
+    keys: list[str] = []
+    for fld in d.fields:
+        scope = SPEC_BY_NAME[fld].scope
+        if scope == "phase":
+            keys += [f"{p}.{fld}" for p in inputs.phases]
+        else:
+            keys.append(fld)
+            if scope == "phase_optional":
+                keys += [f"{p}.{fld}" for p in inputs.phases if f"{p}.{fld}" in inputs.values]
+    return keys
+
+
+def driver_base(driver: Driver | str, inputs: Inputs) -> float:
+    """The driver's value in these inputs: 1 for a factor, the plan-wide input for a value."""
+    d = _driver(driver) if isinstance(driver, str) else driver
+    return 1.0 if d.mode == FACTOR else float(inputs.values[d.fields[0]])
+
+
+def driver_overrides(driver: Driver | str, inputs: Inputs, x: Any) -> dict[str, Any]:
+    """Overrides that put ``driver`` at ``x`` (a number or an array of shape (N, 1)) on top of ``inputs``."""
+    d = _driver(driver) if isinstance(driver, str) else driver
+    keys = driver_keys(d, inputs)
+    if d.mode == FACTOR:
+        return {k: inputs.values[k] * x for k in keys}
+    return {k: x for k in keys}
+
+
+def driver_ranges(scenario: str | None = None, *, inputs_dir: Path | str | None = None,
+                  overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Every driver with its unit, base, low and high values, the inputs it moves and its source."""
+    inputs = load_inputs(scenario, inputs_dir=inputs_dir, overrides=overrides)
+    ranges = input_ranges(inputs.inputs_dir)
+    rows = []
+    for d in DRIVERS.values():
+        low, high = _ends(d, ranges, inputs)
+        rows.append(dict(driver=d.name, label=d.label, mode=d.mode, unit=d.unit, base=driver_base(d, inputs),
+                         low=low, high=high, inputs=", ".join(driver_keys(d, inputs)), source=d.source))
+    return pd.DataFrame(rows).set_index("driver")
+
+
+def _ends(d: Driver, ranges: Mapping[str, tuple], inputs: Inputs) -> tuple[float, float]:
+    if d.low is not None and d.high is not None:
+        return d.low, d.high
+    low, high = ranges.get(d.fields[0], (None, None))
+    if low is None or high is None:
+        file = str(Path(inputs.inputs_dir) / "plan.toml")
+        raise InputError([Problem(file, f"inputs.{d.fields[0]}", f"no low/high range; the sensitivity driver {d.name!r} needs both")])
+    return float(low), float(high)
+
+
+def _allowed(d: Driver, inputs: Inputs) -> tuple[float, float]:
+    """The driver values every input it moves allows (spec lo/hi)."""
+    if d.mode == VALUE:
+        spec = SPEC_BY_NAME[d.fields[0]]
+        lo = spec.lo if spec.lo is not None else -math.inf
+        if spec.lo_strict:
+            lo = math.nextafter(lo, math.inf)
+        return float(lo), float(spec.hi if spec.hi is not None else math.inf)
+    lo, hi = 0.0, math.inf
+    for k in driver_keys(d, inputs):
+        spec, base = SPEC_BY_NAME[k.split(".")[-1]], float(inputs.values[k])
+        if base > 0:
+            lo = max(lo, (spec.lo or 0.0) / base)
+            hi = min(hi, spec.hi / base if spec.hi is not None else math.inf)
+    return lo, hi
+
+
+def _entity(entity: str, inputs: Inputs) -> str:
+    if entity != TOTAL and entity not in inputs.phases:
+        raise ValueError(f"unknown entity {entity!r}; allowed: {', '.join([*inputs.phases, TOTAL])}")
+    return entity
+
+
+# --- tornado -------------------------------------------------------------------
+
+def tornado(scenario: str | None = None, *, inputs_dir: Path | str | None = None,
+            metric: str | Sequence[str] = ("npv", "lcoc"), entity: str = TOTAL,
+            drivers: Sequence[str] | None = None, overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """NPV and levelized cost at each driver's low and high ends, one row per driver, largest NPV swing first.
+
+    Columns: label, unit, base, low, high (the driver's values: factors for
+    scaled inputs), then for each metric (scalar line items of ``entity``,
+    by default the total's ``npv`` [EUR] and ``lcoc`` [EUR/GPU-h])
+    ``<metric>_base``, ``<metric>_low``, ``<metric>_high`` and
+    ``<metric>_swing`` = |high - low|; last the inputs moved and the source.
+    Sorted by the first metric's swing. Base, all lows and all highs are one
+    vectorised evaluation (draw axis of 1 + 2 x drivers rows).
+    """
+    metrics = [metric] if isinstance(metric, str) else list(metric)
+    base_inputs = load_inputs(scenario, inputs_dir=inputs_dir, overrides=overrides)
+    entity = _entity(entity, base_inputs)
+    ranges = input_ranges(base_inputs.inputs_dir)
+    chosen = [_driver(n) for n in (drivers or DRIVERS)]
+    n = 1 + 2 * len(chosen)
+
+    # every moved input: an (N, 1) column at its base value, each driver's two rows at its ends
+    arrays: dict[str, np.ndarray] = {}
+    ends = {}
+    for j, d in enumerate(chosen):
+        low, high = ends[d.name] = _ends(d, ranges, base_inputs)
+        for row, x in ((1 + 2 * j, low), (2 + 2 * j, high)):
+            for key, value in driver_overrides(d, base_inputs, x).items():
+                if key not in arrays:
+                    arrays[key] = np.full((n, 1), float(base_inputs.values[key]))
+                arrays[key][row, 0] = value
+    inputs = load_inputs(scenario, inputs_dir=inputs_dir, overrides={**(overrides or {}), **arrays})
+    _, values = evaluate(inputs)
+    unknown = [m for m in metrics if m not in values[entity]]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}; allowed: scalar line items such as npv, lcoc, irr_annual")
+    out = {m: np.broadcast_to(np.asarray(values[entity][m], dtype=float)[..., -1:], (n, 1))[:, 0] for m in metrics}
+
+    rows = []
+    for j, d in enumerate(chosen):
+        low, high = ends[d.name]
+        row = dict(driver=d.name, label=d.label, unit=d.unit, base=driver_base(d, base_inputs), low=low, high=high)
+        for m in metrics:
+            lo_v, hi_v = out[m][1 + 2 * j], out[m][2 + 2 * j]
+            row |= {f"{m}_base": out[m][0], f"{m}_low": lo_v, f"{m}_high": hi_v, f"{m}_swing": abs(hi_v - lo_v)}
+        row |= dict(inputs=", ".join(driver_keys(d, base_inputs)), source=d.source)
+        rows.append(row)
+    df = pd.DataFrame(rows).set_index("driver")
+    df = df.sort_values(f"{metrics[0]}_swing", ascending=False, kind="stable")
+    item_units = {it.name: it.unit for it in PHASE_ITEMS}
+    df.attrs["units"] = {f"{m}_{s}": item_units.get(m, "") for m in metrics for s in ("base", "low", "high", "swing")}
+    df.attrs["scenario"] = base_inputs.scenario
+    df.attrs["entity"] = entity
+    return df
+
+
+# --- break-even ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Breakeven:
+    """A break-even search: the driver value at which NPV (after tax) = 0, or NaN and why."""
+
+    driver: str
+    entity: str
+    value: float  # NaN: no root in [lo, hi]
+    unit: str
+    base: float
+    lo: float  # the range searched (what the inputs allow)
+    hi: float
+    npv: float  # NPV at value [EUR]
+    eur_per_gpu_hour: float  # gpu_hour_price: the resulting new-generation price [EUR/GPU-h] of price_phase
+    price_phase: str
+    evaluations: int
+    message: str
+
+
+def solve_breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Path | str | None = None,
+                    entity: str = TOTAL, overrides: Mapping[str, Any] | None = None,
+                    grid: int = 200, tol_eur: float = 1.0, max_iter: int = 200) -> Breakeven:
+    """Find the value of ``driver`` at which ``entity``'s NPV = 0; details in a :class:`Breakeven`.
+
+    A grid of ``grid`` values over the range the inputs allow (spec lo/hi;
+    for a factor, what keeps every scaled input in range) is evaluated in
+    one call on the draw axis; the sign change nearest the base value is then
+    refined by regula falsi (Illinois) with bisection until |NPV| < tol_eur.
+    No sign change: value NaN, a RuntimeWarning and the reason in ``message``.
+    """
+    d = _driver(driver)
+    if not d.continuous:
+        raise ValueError(f"driver {d.name!r} takes whole months only; no break-even search")
+    base_inputs = load_inputs(scenario, inputs_dir=inputs_dir, overrides=overrides)
+    entity = _entity(entity, base_inputs)
+    base = driver_base(d, base_inputs)
+    lo, hi = _allowed(d, base_inputs)
+    hi_grid = hi if math.isfinite(hi) else max(10 * abs(base), 1.0)
+    xs = np.linspace(lo, hi_grid, grid)
+
+    scan = load_inputs(scenario, inputs_dir=inputs_dir,
+                       overrides={**(overrides or {}), **driver_overrides(d, base_inputs, xs.reshape(-1, 1))})
+    _, values = evaluate(scan)
+    npvs = np.asarray(values[entity]["npv"], dtype=float).reshape(-1)
+    evaluations = grid
+
+    def npv_at(x: float) -> float:
+        nonlocal evaluations
+        evaluations += 1
+        inputs = dataclasses.replace(base_inputs, values={**base_inputs.values, **driver_overrides(d, base_inputs, x)})
+        return float(np.asarray(evaluate(inputs)[1][entity]["npv"]).reshape(-1)[0])
+
+    price_phase = entity if entity != TOTAL else base_inputs.phases[0]
+
+    def result(x: float, npv: float, message: str) -> Breakeven:
+        price = math.nan
+        if d.name == "gpu_hour_price" and math.isfinite(x):
+            price = float(base_inputs.values[f"{price_phase}.gpu_hour_price_usd"]) * x / float(base_inputs.values["usd_per_eur"])
+        return Breakeven(d.name, entity, x, d.unit, base, lo, hi, npv, price, price_phase, evaluations, message)
+
+    exact = np.flatnonzero(npvs == 0)
+    brackets = np.flatnonzero(np.sign(npvs[:-1]) * np.sign(npvs[1:]) < 0)
+    if exact.size == 0 and brackets.size == 0:
+        finite = npvs[np.isfinite(npvs)]
+        span = f"from {finite.min():,.0f} to {finite.max():,.0f} EUR" if finite.size else "not finite"
+        sign = "negative" if finite.size and finite.max() < 0 else "positive" if finite.size and finite.min() > 0 else "of one sign"
+        message = (f"no break-even {d.name} for {entity} in the allowed range [{lo:g}, {hi_grid:g}] {d.unit}: "
+                   f"NPV stays {sign} ({span}) over {grid} values")
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+        return result(math.nan, math.nan, message)
+    candidates = [(abs(xs[i] - base), "exact", i) for i in exact] + [(abs(0.5 * (xs[i] + xs[i + 1]) - base), "bracket", i) for i in brackets]
+    _, kind, i = min(candidates)
+    note = "" if len(candidates) == 1 else f"; {len(candidates)} sign changes in range, the one nearest the base value taken"
+    if kind == "exact":
+        x = float(xs[i])
+        return result(x, npv_at(x), "NPV = 0 at a grid value" + note)
+
+    a, b = float(xs[i]), float(xs[i + 1])
+    fa, fb = npv_at(a), npv_at(b)  # scalar re-evaluation: the refined root is reproducible with run(overrides=...)
+    if fa * fb > 0:  # the vectorised and scalar evaluations disagree on the sign (rounding at a near-root grid value)
+        x, fx = (a, fa) if abs(fa) <= abs(fb) else (b, fb)
+        return result(x, fx, f"root at a grid value (|NPV| = {abs(fx):.3g} EUR){note}")
+    best = (a, fa) if abs(fa) <= abs(fb) else (b, fb)
+    side, width, slow = 0, abs(b - a), 0
+    for _ in range(max_iter):
+        if abs(best[1]) < tol_eur:
+            break
+        c = (a * fb - b * fa) / (fb - fa)
+        if slow >= 2 or not (min(a, b) < c < max(a, b)):  # slow progress: bisect once
+            c, slow = 0.5 * (a + b), 0
+        if c in (a, b):  # the bracket cannot shrink further in floating point
+            break
+        fc = npv_at(c)
+        if abs(fc) < abs(best[1]):
+            best = (c, fc)
+        if fc == 0:
+            break
+        if (fc > 0) == (fb > 0):  # c replaces b; Illinois: halve fa when a stays twice running
+            b, fb = c, fc
+            if side == -1:
+                fa *= 0.5
+            side = -1
+        else:  # c replaces a
+            a, fa = c, fc
+            if side == 1:
+                fb *= 0.5
+            side = 1
+        slow = slow + 1 if abs(b - a) > 0.5 * width else 0
+        width = abs(b - a)
+    x, fx = best
+    if abs(fx) < tol_eur:
+        message = f"NPV = {fx:.3g} EUR at {d.name} = {x:.10g} {d.unit}" + note
+    else:
+        message = f"refinement stopped at |NPV| = {abs(fx):.3g} EUR (floating-point resolution){note}"
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+    return result(x, fx, message)
+
+
+def breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Path | str | None = None,
+              entity: str = TOTAL, overrides: Mapping[str, Any] | None = None) -> float:
+    """The value of ``driver`` at which ``entity``'s NPV (after tax) = 0; NaN (with a warning) if none in range.
+
+    ``driver``: ``"gpu_hour_price"`` (a factor on every phase's new-generation
+    price; :func:`breakevens` or :func:`solve_breakeven` also give the
+    resulting EUR/GPU-h), ``"utilisation"`` or ``"power_price_eur_per_mwh"``
+    (or another continuous driver of DRIVERS).
+    """
+    return solve_breakeven(driver, scenario, inputs_dir=inputs_dir, entity=entity, overrides=overrides).value
+
+
+def breakevens(scenario: str | None = None, *, inputs_dir: Path | str | None = None, entity: str = TOTAL,
+               overrides: Mapping[str, Any] | None = None, drivers: Sequence[str] = BREAKEVEN_DRIVERS) -> pd.DataFrame:
+    """Break-evens of the GPU-hour price, utilisation and power price: one row each.
+
+    Columns: value (NaN where there is no root in range), unit, base, lo and
+    hi (the range searched), npv at the value, eur_per_gpu_hour (the
+    new-generation price of ``price_phase`` at the GPU-hour price break-even),
+    evaluations and message.
+    """
+    rows = [dataclasses.asdict(solve_breakeven(d, scenario, inputs_dir=inputs_dir, entity=entity, overrides=overrides))
+            for d in drivers]
+    df = pd.DataFrame(rows).set_index("driver")
+    df.attrs["units"] = {"npv": "EUR", "eur_per_gpu_hour": "EUR/GPU-h"}
+    return df
+
+
+__all__ = ["DRIVERS", "Driver", "Breakeven", "tornado", "breakeven", "breakevens", "solve_breakeven",
+           "driver_ranges", "driver_overrides", "driver_keys", "BREAKEVEN_DRIVERS"]
