@@ -107,6 +107,39 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from finmodel.compare import compare
+
+    cases: list = list(args.scenarios)
+    if args.set:
+        cases.append({"name": "custom", "base": args.scenario, "overrides": parse_set(args.set)})
+    table = compare(cases, inputs_dir=args.inputs_dir)
+    cols = ["capex_eur", "npv_eur", "irr", "lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour", "jobs_2030",
+            "delta_npv_eur", "delta_lcoc_eur_per_gpu_hour"]
+    with pd.option_context("display.width", 250, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
+        print(table[cols].to_string())
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    import warnings
+
+    from finmodel.sensitivity import breakevens, tornado
+
+    overrides = parse_set(args.set)
+    table = tornado(args.scenario, inputs_dir=args.inputs_dir, overrides=overrides)
+    with pd.option_context("display.width", 250, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
+        print("tornado (total, one driver at a time):")
+        print(table[["low", "high", "npv_low", "npv_high", "npv_swing", "lcoc_low", "lcoc_high"]].to_string())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the message column says it
+            be = breakevens(args.scenario, inputs_dir=args.inputs_dir, overrides=overrides)
+        print("\nbreak-even values (total NPV after tax = 0):")
+        for driver, row in be.iterrows():
+            print(f"  {driver}: {row['message']}")
+    return 0
+
+
 def _print_warnings(res) -> None:
     for w in res.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -131,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--out", help="workbook path")
     p.set_defaults(fn=cmd_report)
+    p = sub.add_parser("compare", help="scenarios side by side, with differences from the first")
+    p.add_argument("scenarios", nargs="+", help="scenario names; --set adds a 'custom' case on --scenario")
+    common(p)
+    p.set_defaults(fn=cmd_compare)
+    p = sub.add_parser("sensitivity", help="tornado of NPV and levelized cost, and break-even values")
+    common(p)
+    p.set_defaults(fn=cmd_sensitivity)
     p = sub.add_parser("inputs", help="list every input with unit, value, allowed range and source")
     common(p, run_options=False)
     p.set_defaults(fn=cmd_inputs)
