@@ -11,10 +11,12 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import finmodel
 from finmodel.excel.readback import read_inputs_from_workbook
+from finmodel.excel.risk_sheets import RiskTables
 from finmodel.excel.writer import ReportError, write_report
 from finmodel.inputs import InputError, Problem, load_inputs
 
@@ -82,10 +84,45 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def risk_tables(res, draws: int, seed: int, progress: bool) -> RiskTables:
+    """Scenario comparison, tornado, break-evens and Monte Carlo around one run, for the workbook."""
+    import warnings
+
+    from finmodel.compare import compare
+    from finmodel.montecarlo import monte_carlo
+    from finmodel.sensitivity import breakevens, tornado
+
+    inputs = res.inputs
+    base = inputs.scenario if inputs.scenario in inputs.scenarios else None
+    defaults = finmodel.load_inputs(base, inputs_dir=inputs.inputs_dir).values
+    # only what differs from the scenario: the Monte Carlo keeps an overridden driver fixed
+    changed = {k: v for k, v in inputs.values.items() if k not in defaults or not np.array_equal(v, defaults[k])}
+    cases = [*inputs.scenarios]
+    if changed:
+        cases.append({"name": "custom", "base": base, "overrides": changed})
+    kw = dict(scenario=base, inputs_dir=inputs.inputs_dir, overrides=changed)
+    tables = {
+        "scenarios": lambda: compare(cases, inputs_dir=inputs.inputs_dir),
+        "tornado": lambda: tornado(**kw),
+        "breakevens": lambda: breakevens(**kw),
+        "montecarlo": lambda: monte_carlo(draws, seed, progress=progress, **kw),
+    }
+    out = {}
+    for name, make in tables.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # no-root break-evens say so in their message
+                out[name] = make()
+        except InputError as exc:  # e.g. inputs without low/high ranges or distributions
+            print(f"warning: {name} sheet left out: {exc}", file=sys.stderr)
+    return RiskTables(**out)
+
+
 def cmd_report(args) -> int:
     res = _run(args)
     out = Path(args.out) if args.out else DEFAULT_REPORT_DIR / f"finmodel_{res.inputs.scenario}.xlsx"
-    path, _ = write_report(res, out, finmodel.__version__)
+    risk = None if args.no_risk else risk_tables(res, args.draws, args.seed, progress=sys.stderr.isatty())
+    path, _ = write_report(res, out, finmodel.__version__, risk)
     total = res.summary.loc["total"]
     print(f"wrote {path} (scenario {res.inputs.scenario}; NPV {total.npv_eur / 1e9:,.2f} EUR bn, "
           f"levelized cost {total.lcoc_eur_per_gpu_hour:.3f} EUR/GPU-h)")
@@ -140,6 +177,21 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_montecarlo(args) -> int:
+    from finmodel.montecarlo import monte_carlo
+
+    mc = monte_carlo(args.draws, args.seed, scenario=args.scenario, inputs_dir=args.inputs_dir,
+                     overrides=parse_set(args.set), progress=True)
+    print(f"{mc.n:,} draws, seed {mc.seed}, scenario {mc.scenario}")
+    table = mc.percentiles().reset_index()
+    table = table[table.metric.isin(["npv", "irr_annual", "lcoc"])]
+    with pd.option_context("display.width", 200, "display.float_format", "{:,.4g}".format):
+        print(table[["entity", "metric", "unit", "p10", "p50", "p90", "mean"]].to_string(index=False))
+        print("\nprobability that NPV < 0:")
+        print(mc.prob_negative_npv().to_string(float_format="{:.1%}".format))
+    return 0
+
+
 def _print_warnings(res) -> None:
     for w in res.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -163,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write the Excel workbook (default reports/finmodel_<scenario>.xlsx)")
     common(p)
     p.add_argument("--out", help="workbook path")
+    p.add_argument("--no-risk", action="store_true", help="leave out the Scenarios, Sensitivity and Monte Carlo sheets")
+    p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws for the report (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
     p.set_defaults(fn=cmd_report)
     p = sub.add_parser("compare", help="scenarios side by side, with differences from the first")
     p.add_argument("scenarios", nargs="+", help="scenario names; --set adds a 'custom' case on --scenario")
@@ -171,6 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sensitivity", help="tornado of NPV and levelized cost, and break-even values")
     common(p)
     p.set_defaults(fn=cmd_sensitivity)
+    p = sub.add_parser("montecarlo", help="Monte Carlo: P10/P50/P90 and P(NPV < 0) per phase, with a progress bar")
+    common(p)
+    p.add_argument("-n", "--draws", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(fn=cmd_montecarlo)
     p = sub.add_parser("inputs", help="list every input with unit, value, allowed range and source")
     common(p, run_options=False)
     p.set_defaults(fn=cmd_inputs)

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 import numpy as np
 
 import finmodel.items  # noqa: F401  (registers the phase line items)
 import finmodel.timeline  # noqa: F401  (registers the Time rows)
 from finmodel.inputs import Inputs, load_inputs
-from finmodel.registry import evaluate_consolidated, evaluate_phase, evaluate_time
+from finmodel.registry import evaluate_consolidated, evaluate_phase, evaluate_time, phase_items_for
 from finmodel.results import Results
 
 TOTAL = "total"
 
 
-def evaluate(inputs: Inputs) -> tuple[dict, dict[str, dict]]:
-    """Numpy values: (Time rows, {phase or 'total': {item: array}})."""
+def evaluate(inputs: Inputs, only: Collection[str] | None = None) -> tuple[dict, dict[str, dict]]:
+    """Numpy values: (Time rows, {phase or 'total': {item: array}}).
+
+    ``only``: item names; then each entity holds only these items, and only
+    they and the items they read are evaluated (see
+    :func:`finmodel.registry.evaluate_phase`).
+    """
     plan = inputs.plan_view()
     time = evaluate_time(plan, inputs.periods)
+    phase_only = None if only is None else phase_items_for(only)
     with np.errstate(divide="ignore", invalid="ignore"):
-        values = {p: evaluate_phase(inputs.phase_view(p), time) for p in inputs.phases}
-        values[TOTAL] = evaluate_consolidated(plan, time, values)
+        values = {p: evaluate_phase(inputs.phase_view(p), time, phase_only) for p in inputs.phases}
+        values[TOTAL] = evaluate_consolidated(plan, time, values, only)
+    if only is not None:
+        values = {e: {name: v[name] for name in only} for e, v in values.items()}
     return time, values
 
 

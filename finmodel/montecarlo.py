@@ -7,15 +7,9 @@ the monthly model chunk by chunk, each chunk as inputs of shape
 ``(chunk, 1)`` (the draw axis, DESIGN.md): one array evaluation per chunk,
 never the single-scenario model in a Python loop.
 
-The fast engine (default) evaluates the registry's own line-item functions,
-in the registry's order, but only the items the reported metrics need, and
-frees each row once no later item reads it. Its IRR (:func:`irr_monthly_fast`)
-takes the same Newton steps from the same guess as :mod:`finmodel.irr`, but
-iterates only the draws not yet converged and sends only the draws that fail
-to the grid fallback (``finmodel.irr`` bisects every draw of the array as
-soon as one fails, which made the IRR 97 % of the time of an array run).
-``engine="model"`` calls :func:`finmodel.model.evaluate` instead (slower);
-the tests check that the two agree (IRR within 1e-10, the rest 1e-12).
+Each chunk goes through :func:`finmodel.model.evaluate` with ``only=METRICS``:
+the registry's own line-item functions, in the registry's order, but only the
+items the metrics need, each row freed once no later item reads it.
 
 Same seed => the same numbers, whatever the chunk size: the normals for
 all N draws are drawn before any chunk is evaluated, row by row, so the
@@ -45,9 +39,9 @@ import pandas as pd
 
 import finmodel.items  # noqa: F401  (registers the phase line items)
 import finmodel.timeline  # noqa: F401  (registers the Time rows)
-from finmodel import irr as _irr
 from finmodel.inputs import DEFAULT_INPUTS_DIR, InputError, Inputs, Problem, _unknown, load_inputs
-from finmodel.registry import PHASE_ITEMS, Context, LineItem, _shape, consolidated_items, evaluate_time
+from finmodel.model import evaluate
+from finmodel.registry import PHASE_ITEMS
 from finmodel.spec import SPEC_BY_NAME
 
 TOTAL = "total"
@@ -55,8 +49,6 @@ DISTRIBUTIONS_FILE = "distributions.toml"
 
 #: metrics kept per draw and entity (line items of the registry; units from it)
 METRICS = ("npv", "irr_annual", "lcoc", "breakeven_price", "capex_initial", "jobs_2030")
-#: the item whose numpy evaluation the fast engine replaces by :func:`irr_monthly_fast`
-IRR_ITEM = "irr_monthly"
 
 DISTS = {  # name -> (required parameters, optional parameters)
     "triangular": (("low", "mode", "high"), ()),
@@ -554,236 +546,6 @@ def _chunk_overrides(sampled: pd.DataFrame, lo: int, hi: int, overrides: Mapping
     return {**overrides, **{key: sampled[key].to_numpy()[lo:hi, None] for key in sampled.columns}}
 
 
-# --- the fast engine -----------------------------------------------------------------
-
-class _Tracer(Context):
-    """A Context that records which earlier items an item reads."""
-
-    def __init__(self, inputs, time, items, log: set):
-        super().__init__(inputs, time, items)
-        self._log = log
-
-    def __getattr__(self, name: str):
-        if not name.startswith("_"):
-            self._log.add(name)
-        return Context.__getattr__(self, name)
-
-
-def _closure(targets, deps: dict[str, set[str]]) -> set[str]:
-    need: set[str] = set()
-    stack = list(targets)
-    while stack:
-        x = stack.pop()
-        if x not in need:
-            need.add(x)
-            stack.extend(deps.get(x, ()))
-    return need
-
-
-@dataclass
-class _Plan:
-    """What the fast engine evaluates: items in registry order, when to free each row."""
-
-    phase_items: list[LineItem]
-    phase_free: list[list[str]]  # after item k, the rows no later phase item reads
-    sum_items: set[str]  # phase rows the total adds up
-    total_items: list[LineItem]  # evaluated on the total, in order ('sum' or 'recompute')
-    total_free: list[list[str]]
-
-
-def _compile_plan(inputs: Inputs, metrics=METRICS) -> _Plan:
-    """Trace the line items' reads on ``inputs`` once and keep only what ``metrics`` need."""
-    plan_view = inputs.plan_view()
-    time = evaluate_time(plan_view, inputs.periods)
-    deps: dict[str, set[str]] = {}
-    items: dict[str, np.ndarray] = {}
-    with np.errstate(all="ignore"):
-        for item in PHASE_ITEMS:
-            log: set[str] = set()
-            items[item.name] = _shape(item, item.fn(_Tracer(inputs.phase_view(inputs.phases[0]), time, items, log)), inputs.periods)
-            deps[item.name] = log
-        total_deps: dict[str, set[str]] = {}
-        titems: dict[str, np.ndarray] = {}
-        for item in consolidated_items():
-            log = set()
-            if item.consolidate == "sum":
-                titems[item.name] = items[item.name]
-            else:
-                titems[item.name] = _shape(item, item.fn(_Tracer(plan_view, time, titems, log)), inputs.periods)
-            total_deps[item.name] = log
-    total_need = _closure(metrics, total_deps)
-    total_list = [it for it in consolidated_items() if it.name in total_need]
-    sum_items = {it.name for it in total_list if it.consolidate == "sum"}
-    phase_need = _closure(set(metrics) | sum_items, deps)
-    phase_list = [it for it in PHASE_ITEMS if it.name in phase_need]
-
-    def frees(order: list[LineItem], graph: dict[str, set[str]], keep: set[str]) -> list[list[str]]:
-        """After item k, the items that no later item reads (and that are not kept)."""
-        last = {it.name: k for k, it in enumerate(order)}  # an item nobody reads goes right away
-        for k, it in enumerate(order):
-            for d in graph[it.name]:
-                if d in last:  # Time rows and inputs are not items
-                    last[d] = max(last[d], k)
-        out: list[list[str]] = [[] for _ in order]
-        for name, k in last.items():
-            if name not in keep:
-                out[k].append(name)
-        return out
-
-    return _Plan(phase_list, frees(phase_list, deps, set(metrics)), sum_items,
-                 total_list, frees(total_list, total_deps, set(metrics)))
-
-
-def _evaluate_fast(inputs: Inputs, plan: _Plan, metrics=METRICS) -> dict[str, dict[str, np.ndarray]]:
-    """The metrics' values {entity: {metric: (..., 1)}}: the registry's functions, pruned rows, fast IRR."""
-    plan_view = inputs.plan_view()
-    periods = inputs.periods
-    time = evaluate_time(plan_view, periods)
-    out: dict[str, dict[str, np.ndarray]] = {}
-    sums: dict[str, np.ndarray] = {}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for phase in inputs.phases:
-            items: dict[str, np.ndarray] = {}
-            ctx = Context(inputs.phase_view(phase), time, items)
-            for item, free in zip(plan.phase_items, plan.phase_free):
-                items[item.name] = _value(item, ctx, items, periods)
-                if item.name in plan.sum_items:
-                    v = items[item.name]
-                    sums[item.name] = v if item.name not in sums else sums[item.name] + v
-                for name in free:
-                    del items[name]
-            out[phase] = {m: items[m] for m in metrics}
-        items = {}
-        ctx = Context(plan_view, time, items)
-        for item, free in zip(plan.total_items, plan.total_free):
-            items[item.name] = sums.pop(item.name) if item.consolidate == "sum" else _value(item, ctx, items, periods)
-            for name in free:
-                del items[name]
-        out[TOTAL] = {m: items[m] for m in metrics}
-    return out
-
-
-def _value(item: LineItem, ctx: Context, items: dict, periods: int) -> np.ndarray:
-    if item.name == IRR_ITEM:
-        return irr_monthly_fast(items["fcf"], items["irr_guess_monthly"])
-    return _shape(item, item.fn(ctx), periods)
-
-
-def irr_monthly_fast(cash_flows, guess) -> np.ndarray:
-    """IRR [1/period] per draw: :func:`finmodel.irr.irr_monthly`'s method, only on the draws that need it.
-
-    Newton from ``guess`` with the same step and stopping rule, iterating
-    only the draws not yet converged. A draw fails when Newton does not
-    converge in ``finmodel.irr._MAX_STEPS`` steps or, sooner, when its rate
-    leaves the fallback grid upwards (above +200 %/month, where Newton only
-    runs away); failed draws get the fallback of ``finmodel.irr``: the
-    sign change on its rate grid nearest the guess, here refined by
-    safeguarded Newton instead of plain bisection. NaN where the cash flow
-    never changes sign or no sign change is found. ``cash_flows`` [EUR]
-    (..., periods); returns (..., 1).
-    """
-    cf = np.asarray(cash_flows, dtype=float)
-    lead = cf.shape[:-1]
-    periods = cf.shape[-1]
-    flat = cf.reshape(-1, periods)
-    t = np.arange(periods, dtype=float)
-    rate = np.broadcast_to(np.asarray(guess, dtype=float), lead + (1,)).reshape(-1, 1).copy()
-    start = rate.copy()
-    done = np.zeros(rate.shape[0], dtype=bool)
-    active = np.arange(rate.shape[0])
-    top = _grid()[0][-1]
-    with np.errstate(all="ignore"):
-        for _ in range(_irr._MAX_STEPS):
-            r, c = rate[active], flat[active]
-            shift = np.where(r < 0, t[-1], 0.0)
-            v = (1.0 + r) ** (shift - t)
-            cv = c * v
-            f = np.sum(cv, axis=-1, keepdims=True)
-            df = -np.sum(cv * t, axis=-1, keepdims=True) / (1.0 + r)  # row by row (a BLAS product may round by batch)
-            step = f / df
-            new = r - step
-            r = np.where(new <= -1.0, (r - 1.0) / 2, new)
-            rate[active] = r
-            conv = (np.abs(step) <= _irr._TOL * np.maximum(1.0, np.abs(r)))[:, 0]
-            done[active[conv]] = True
-            keep = ~conv & (r[:, 0] <= top)  # NaN and runaway rates leave too (not done)
-            active = active[keep]
-            if active.size == 0:
-                break
-        ok = done & np.isfinite(rate[:, 0]) & (rate[:, 0] > -1.0)
-        bad = np.nonzero(~ok)[0]
-        if bad.size:
-            rate[bad] = _bracketed_fast(flat[bad], start[bad])
-    has_root = (flat > 0).any(axis=-1, keepdims=True) & (flat < 0).any(axis=-1, keepdims=True)
-    return np.where(has_root, rate, np.nan).reshape(lead + (1,))
-
-
-_GRIDS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _grid(periods: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """finmodel.irr's fallback rate grid [1/period] and (1 + grid) ** (T - 1 - t), shape (grid, periods)."""
-    if periods not in _GRIDS:
-        grid = np.expm1(np.linspace(np.log(1e-3), np.log(3.0), _irr._GRID))
-        t = np.arange(periods, dtype=float)
-        _GRIDS[periods] = grid, (1.0 + grid[:, None]) ** (t[-1] - t)
-    return _GRIDS[periods]
-
-
-def _bracketed_fast(cf: np.ndarray, guess: np.ndarray, batch: int = 256) -> np.ndarray:
-    """Per row, the sign change of the scaled NPV on finmodel.irr's grid nearest the guess, then its root.
-
-    The root inside the bracket is found by Newton steps on the scaled NPV
-    sum cf_t (1+r)^(T-1-t), each kept inside the bracket (bisection when a
-    step would leave it), to the same tolerance as finmodel.irr. Shape (rows, 1).
-    """
-    grid, powers = _grid(cf.shape[-1])
-    t = np.arange(cf.shape[-1], dtype=float)
-    expo = t[-1] - t
-    out = np.full((cf.shape[0], 1), np.nan)
-    for s in range(0, cf.shape[0], batch):  # bounded memory: (batch, grid) values
-        rows = cf[s:s + batch]
-        values = rows @ powers.T  # scaled NPV at every grid rate (only its sign is used)
-        sign = np.sign(values)
-        brackets = sign[:, :-1] * sign[:, 1:] < 0
-        dist = np.where(brackets, np.abs(grid[None, :-1] - guess[s:s + batch]), np.inf)
-        j = np.argmin(dist, axis=1)
-        idx = np.nonzero(brackets.any(axis=1))[0]
-        if idx.size == 0:
-            continue
-        c = rows[idx]
-        lo, hi = grid[j[idx]].copy(), grid[j[idx] + 1].copy()
-        s_lo = sign[idx, j[idx]]
-        x = 0.5 * (lo + hi)
-        live = np.arange(idx.size)
-        for _ in range(200):
-            xl, cl = x[live], c[live]
-            p = (1.0 + xl[:, None]) ** expo
-            g = np.sum(cl * p, axis=-1)
-            dg = np.sum(cl * p * expo, axis=-1) / (1.0 + xl)
-            below = np.sign(g) == s_lo[live]
-            lo[live] = np.where(below, xl, lo[live])
-            hi[live] = np.where(below, hi[live], xl)
-            nxt = xl - g / dg
-            inside = np.isfinite(nxt) & (nxt > lo[live]) & (nxt < hi[live])
-            nxt = np.where(inside, nxt, 0.5 * (lo[live] + hi[live]))
-            tol = _irr._TOL * np.maximum(1.0, np.abs(nxt))
-            fin = (np.abs(nxt - xl) <= tol) | (hi[live] - lo[live] <= tol) | (g == 0)
-            x[live] = np.where(g == 0, xl, nxt)
-            live = live[~fin]
-            if live.size == 0:
-                break
-        out[s + idx, 0] = x
-    return out
-
-
-def _evaluate_model(inputs: Inputs, metrics=METRICS) -> dict[str, dict[str, np.ndarray]]:
-    from finmodel.model import evaluate
-
-    _, values = evaluate(inputs)
-    return {e: {m: v[m] for m in metrics} for e, v in values.items()}
-
-
 # --- the run -----------------------------------------------------------------------------
 
 class MonteCarloResult:
@@ -859,7 +621,6 @@ def monte_carlo(
     chunk: int = 1000,
     progress: bool = False,
     distributions: Path | str | None = None,
-    engine: str = "fast",
 ) -> MonteCarloResult:
     """Run ``n`` draws [-] of the drivers in the distributions file through the monthly model.
 
@@ -870,9 +631,9 @@ def monte_carlo(
     overridden and sampled is held at the override. ``distributions``: the
     file (default ``<inputs_dir>/distributions.toml``). ``chunk``: draws
     evaluated at once [-]; working memory is about 45 kB per draw of a
-    chunk (1000: ~45 MB, the fastest on a 2-core machine). ``progress``: a
-    tqdm bar. ``engine``: "fast" (only the rows the metrics need, fast IRR)
-    or "model" (:func:`finmodel.model.evaluate`, every row; slower).
+    chunk (1000: ~45 MB, the fastest on a 2-core machine), and about
+    430 kB per draw for the first two chunks of a process, which evaluate
+    every item to trace what the metrics read. ``progress``: a tqdm bar.
     Raises InputError for bad arguments, inputs or distributions.
     """
     t0 = _time.perf_counter()
@@ -880,8 +641,6 @@ def monte_carlo(
         raise InputError([Problem("monte_carlo", "n", f"{_brief(n)}; allowed: a whole number >= 1")])
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise InputError([Problem("monte_carlo", "chunk", f"{_brief(chunk)}; allowed: a whole number >= 1")])
-    if engine not in ("fast", "model"):
-        raise InputError([Problem("monte_carlo", "engine", f"{_brief(engine)}; allowed: 'fast', 'model'")])
     overrides = dict(overrides or {})
     arrays = [k for k, v in overrides.items() if np.ndim(v) > 0]
     if arrays:
@@ -897,7 +656,6 @@ def monte_carlo(
     sampled = pd.DataFrame({key: drivers[d.name].to_numpy() if bv is None else bv * drivers[d.name].to_numpy()
                             for d, key, bv in targets}, index=drivers.index)
 
-    plan = _compile_plan(base) if engine == "fast" else None
     entities = [*base.phases, TOTAL]
     out = {e: {m: np.empty(n) for m in METRICS} for e in entities}
     bar = None
@@ -911,7 +669,7 @@ def monte_carlo(
             inputs = load_inputs(base.scenario, inputs_dir=base.inputs_dir,
                                  overrides=_chunk_overrides(sampled, lo, hi, overrides),
                                  overrides_source=f"{dists.file} (draws {lo}-{hi - 1})")
-            values = _evaluate_fast(inputs, plan) if plan is not None else _evaluate_model(inputs)
+            _, values = evaluate(inputs, only=METRICS)
             for e in entities:
                 for m in METRICS:
                     out[e][m][lo:hi] = np.broadcast_to(values[e][m], (hi - lo, 1))[:, 0]

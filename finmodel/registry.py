@@ -14,7 +14,7 @@ out (flags and prices that do not add up across phases).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Collection, Iterable, Mapping
 
 import numpy as np
 
@@ -115,31 +115,116 @@ def evaluate_time(inputs: Mapping[str, Any], periods: int) -> dict[str, np.ndarr
     return rows
 
 
-def evaluate_phase(inputs: Mapping[str, Any], time: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Numpy values of every phase line item (rows (..., periods), scalars (..., 1))."""
-    periods = next(iter(time.values())).shape[-1]
-    items: dict[str, np.ndarray] = {}
-    ctx = Context(inputs, time, items)
-    for item in PHASE_ITEMS:
-        items[item.name] = _shape(item, item.fn(ctx), periods)
-    return items
+def evaluate_phase(
+    inputs: Mapping[str, Any], time: Mapping[str, np.ndarray], only: Collection[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Numpy values of every phase line item (rows (..., periods), scalars (..., 1)).
+
+    ``only``: item names; then only these items and the items they read are
+    evaluated, each row freed once no later item reads it, and only these
+    items are returned.
+    """
+    return _evaluate(PHASE_ITEMS, "phase", inputs, time, only, lambda item: None)
 
 
 def evaluate_consolidated(
-    inputs: Mapping[str, Any], time: Mapping[str, np.ndarray], phases: Mapping[str, Mapping[str, np.ndarray]]
+    inputs: Mapping[str, Any],
+    time: Mapping[str, np.ndarray],
+    phases: Mapping[str, Mapping[str, np.ndarray]],
+    only: Collection[str] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Consolidated values: phase sums, or the same function on consolidated rows."""
-    periods = next(iter(time.values())).shape[-1]
-    items: dict[str, np.ndarray] = {}
-    ctx = Context(inputs, time, items)
-    for item in consolidated_items():
-        if item.consolidate == "sum":
-            items[item.name] = sum(p[item.name] for p in phases.values())
-        else:
-            items[item.name] = _shape(item, item.fn(ctx), periods)
-    return items
+    """Consolidated values: phase sums, or the same function on consolidated rows.
+
+    ``only`` as in :func:`evaluate_phase`; the phases need to hold
+    :func:`phase_items_for` ``(only)``.
+    """
+    def summed(item):
+        return sum(p[item.name] for p in phases.values()) if item.consolidate == "sum" else None
+
+    return _evaluate(consolidated_items(), "total", inputs, time, only, summed)
 
 
 def consolidated_items() -> list[LineItem]:
     """The phase items that appear on the Consolidated sheet, in order."""
     return [it for it in PHASE_ITEMS if it.consolidate is not None]
+
+
+def phase_items_for(only: Collection[str]) -> set[str]:
+    """The phase items that :func:`evaluate_consolidated` ``(only=only)`` needs: ``only`` and the sums it reads.
+
+    Every phase item until a consolidated evaluation with ``only`` has traced the reads.
+    """
+    if "total" not in _READS:
+        return {it.name for it in PHASE_ITEMS}
+    return set(only) | {it.name for it in consolidated_items()
+                        if it.consolidate == "sum" and it.name in _closure(only, _READS["total"])}
+
+
+# --- evaluating only some items ---------------------------------------------------------
+
+#: per sheet ("phase", "total"): the earlier items each item's function reads, traced on the first evaluation
+#: with ``only`` (line items read the same items whatever the input values)
+_READS: dict[str, dict[str, set[str]]] = {}
+
+
+class _Tracer(Context):
+    """A Context that records which earlier items an item reads."""
+
+    def __init__(self, inputs, time, items, log: set[str]):
+        super().__init__(inputs, time, items)
+        self._log = log
+
+    def __getattr__(self, name: str):
+        if not name.startswith("_"):
+            self._log.add(name)
+        return Context.__getattr__(self, name)
+
+
+def _closure(targets: Iterable[str], reads: Mapping[str, set[str]]) -> set[str]:
+    """The targets and every item they read, directly or not."""
+    need: set[str] = set()
+    stack = list(targets)
+    while stack:
+        x = stack.pop()
+        if x not in need:
+            need.add(x)
+            stack.extend(reads.get(x, ()))
+    return need
+
+
+def _evaluate(order: list[LineItem], sheet: str, inputs, time, only, given) -> dict[str, np.ndarray]:
+    """Evaluate ``order`` in turn (``given(item)`` first: a value or None); see :func:`evaluate_phase` for ``only``."""
+    periods = next(iter(time.values())).shape[-1]
+    items: dict[str, np.ndarray] = {}
+    ctx = Context(inputs, time, items)
+    reads = _READS.get(sheet)
+    if only is None or reads is None:  # everything (tracing the reads once if ``only`` is asked for)
+        traced: dict[str, set[str]] = {}
+        for item in order:
+            value = given(item)
+            if value is None:
+                if only is not None:
+                    ctx = _Tracer(inputs, time, items, traced.setdefault(item.name, set()))
+                value = _shape(item, item.fn(ctx), periods)
+            items[item.name] = value
+        if only is None:
+            return items
+        _READS[sheet] = traced
+        return {name: items[name] for name in only}
+    need = _closure(only, reads)
+    plan = [it for it in order if it.name in need]
+    last = {it.name: k for k, it in enumerate(plan)}  # after which item a row can go
+    for k, it in enumerate(plan):
+        for d in reads.get(it.name, ()):
+            if d in last:  # Time rows and inputs are not items
+                last[d] = max(last[d], k)
+    free: list[list[str]] = [[] for _ in plan]
+    for name, k in last.items():
+        if name not in only:
+            free[k].append(name)
+    for item, gone in zip(plan, free):
+        value = given(item)
+        items[item.name] = _shape(item, item.fn(ctx), periods) if value is None else value
+        for name in gone:
+            del items[name]
+    return items

@@ -76,6 +76,15 @@ def test_irr_one_dimensional_and_textbook_example():
     assert irr_monthly(np.array([-100.0, 0.0, 121.0]), 0.0)[0] == pytest.approx(0.10, rel=1e-12)
 
 
+def test_fallback_finds_the_root_where_newton_runs_away():
+    # Newton from 0 runs away (NPV < 0 at every rate >= 0); the root is at -50 % a month
+    cf = np.array([[-100.0, 30.0, 12.5, 6.25] + [0.0] * 8, [-100.0, 50.0] + [0.0] * 10])
+    out = irr_monthly(cf, 0.0)[:, 0]
+    for row, r in zip(cf, out):
+        assert r == pytest.approx(npf.irr(row), rel=1e-10)
+    assert np.isnan(irr_monthly(np.ones((1, 12)), 0.0)[0, 0])  # no sign change: no IRR
+
+
 @pytest.mark.parametrize("cf", [
     [100.0, 50, 20],          # inflows only
     [-100.0, -50, -20],       # outflows only

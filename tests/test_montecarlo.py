@@ -15,10 +15,10 @@ import pytest
 
 import finmodel
 from finmodel.inputs import DEFAULT_INPUTS_DIR, InputError, load_inputs
+from finmodel.model import evaluate
 from finmodel.montecarlo import (
     METRICS,
     DISTRIBUTIONS_FILE,
-    irr_monthly_fast,
     load_distributions,
     monte_carlo,
     norm_cdf,
@@ -141,13 +141,14 @@ def test_the_first_draws_do_not_depend_on_n():
 
 # --- against the single-scenario model ---------------------------------------------------
 
-def test_fast_engine_matches_the_model_evaluate():
-    fast = monte_carlo(60, seed=21, chunk=25)
-    model = monte_carlo(60, seed=21, chunk=60, engine="model")
-    for e in fast.entities:
+def test_evaluating_only_the_metrics_matches_the_full_model_evaluate():
+    mc = monte_carlo(60, seed=21, chunk=25)
+    inputs = load_inputs(overrides={k: mc.sampled_inputs[k].to_numpy()[:, None] for k in mc.sampled_inputs.columns})
+    _, full = evaluate(inputs)
+    for e in mc.entities:
         for m in METRICS:
-            a, b = fast.metrics[e][m], model.metrics[e][m]
-            if m == "irr_annual":  # finmodel.irr's bisection stops at 1e-13 a month
+            a, b = mc.metrics[e][m], np.broadcast_to(full[e][m], (60, 1))[:, 0]
+            if m == "irr_annual":
                 np.testing.assert_allclose(a, b, rtol=0, atol=1e-10, err_msg=e)
             else:
                 np.testing.assert_allclose(a, b, rtol=1e-12, atol=0, err_msg=f"{e} {m}")
@@ -162,15 +163,6 @@ def test_draws_rerun_as_single_runs_and_irr_matches_numpy_financial(shipped_run)
             assert shipped_run.metrics[e]["irr_annual"][k] == pytest.approx(expected, rel=1e-9), (k, e)
             for m in ("npv", "lcoc", "breakeven_price", "capex_initial", "jobs_2030"):
                 assert shipped_run.metrics[e][m][k] == pytest.approx(res.scalar(e, m), rel=1e-12), (k, e, m)
-
-
-def test_fast_irr_fallback_finds_the_root_where_newton_runs_away():
-    # Newton from 0 runs away (NPV < 0 at every rate >= 0); the root is at -50 % a month
-    cf = np.array([[-100.0, 30.0, 12.5, 6.25] + [0.0] * 8, [-100.0, 50.0] + [0.0] * 10])
-    out = irr_monthly_fast(cf, 0.0)[:, 0]
-    for row, r in zip(cf, out):
-        assert r == pytest.approx(npf.irr(row), rel=1e-10)
-    assert np.isnan(irr_monthly_fast(np.ones((1, 12)), 0.0)[0, 0])  # no sign change: no IRR
 
 
 # --- the result ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from finmodel.excel.calc import SheetLayout
 from finmodel.excel.style import (
-    CHECK_FILL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, number_format, put_text, title,
+    CHECK_FILL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, landscape, number_format, put_text, title,
 )
 from finmodel.expr import quote_sheet
 from finmodel.items.jobs import CATEGORIES
@@ -131,21 +131,12 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
     for j in range(3, 3 + len(cols)):
         ws.column_dimensions[get_column_letter(j)].width = 17
     ws.freeze_panes = "C7"
-    _landscape(ws)
+    landscape(ws)
     return {"charts": r + 3 + len(plan_rows)}
 
 
 def _shown_unit(unit: str) -> str:
     return "EUR m" if unit == "EUR" else unit
-
-
-def _landscape(ws) -> None:
-    """Print on landscape pages, one page wide."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
 
 
 def write_cash_flow_table(ws, anchor: int, annual_rows, years: list[int]) -> tuple[int, int]:
@@ -190,7 +181,7 @@ def write_lcoc_sheet(ws, layouts, entities) -> int:
     ws.column_dimensions["A"].width = 48
     for j in range(2, 3 + len(entities)):
         ws.column_dimensions[get_column_letter(j)].width = 15
-    _landscape(ws)
+    landscape(ws)
     return last_stack
 
 
@@ -224,7 +215,7 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
     ws.column_dimensions["A"].width = 30
     for j in range(2, 3 + len(years)):
         ws.column_dimensions[get_column_letter(j)].width = 12
-    _landscape(ws)
+    landscape(ws)
     return first, first + len(items) - 1
 
 
@@ -265,7 +256,7 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
     for col, w in zip("ABCDEFGHIJKL", (34, 11, 40, 30, 8, 12, 9, 16, 16, 9, 6, 80)):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "B5"
-    _landscape(ws)
+    landscape(ws)
     return rows
 
 

@@ -77,3 +77,12 @@ def title(ws, text: str, subtitle: str = "") -> None:
     if subtitle:
         put_text(ws["A2"], subtitle)
         ws["A2"].font = NOTE
+
+
+def landscape(ws) -> None:
+    """Print on landscape pages, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0

@@ -28,6 +28,9 @@ from finmodel.excel.report_sheets import (
     define_headlines, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
     write_dashboard, write_jobs_sheet, write_lcoc_sheet, write_sources_sheet,
 )
+from finmodel.excel.risk_sheets import (
+    RiskTables, write_montecarlo_sheet, write_scenarios_sheet, write_sensitivity_sheet,
+)
 from finmodel.excel.sheets import ANNUAL_SHEET, write_annual_sheet, write_calc_sheet
 from finmodel.inputs import load_inputs
 from finmodel.registry import PHASE_ITEMS
@@ -78,8 +81,8 @@ def scenario_columns(inputs) -> tuple[dict, str]:
     return columns, CUSTOM
 
 
-def build_workbook(results, version: str) -> tuple[Workbook, WorkbookLayout]:
-    """The whole workbook for one run's Results."""
+def build_workbook(results, version: str, risk: RiskTables | None = None) -> tuple[Workbook, WorkbookLayout]:
+    """The whole workbook for one run's Results; ``risk`` adds the Scenarios, Sensitivity and Monte Carlo sheets."""
     inputs = results.inputs
     phases = inputs.phases
     entities = [*phases, TOTAL]
@@ -122,6 +125,7 @@ def build_workbook(results, version: str) -> tuple[Workbook, WorkbookLayout]:
     dashboard.add_chart(charts.capex_chart(wb[ANNUAL_SHEET], annual_rows, labels, len(years)), f"A{cum_row + 2}")
     dashboard.add_chart(charts.cash_flow_chart(dashboard, fcf_row, cum_row, len(years)), f"H{cum_row + 2}")
 
+    risk_map = _risk_sheets(wb, risk)
     write_checks_sheet(wb, wb.create_sheet("Checks"), layouts, entities, phases, annual_rows, len(years), results.warnings)
     write_sources_sheet(wb.create_sheet("Sources"), inputs, SEEDS)
     sheet_map = [
@@ -134,6 +138,7 @@ def build_workbook(results, version: str) -> tuple[Workbook, WorkbookLayout]:
         ("Cost per GPU-hour", "Levelized cost and its stack"),
         ("Jobs", "Jobs by year and category"),
         ("Announcements", "Announced figures beside the bottom-up ones"),
+        *risk_map,
         ("Checks", "Identity checks and master check; warnings"),
         ("Sources", "Sources of every input"),
     ]
@@ -141,6 +146,23 @@ def build_workbook(results, version: str) -> tuple[Workbook, WorkbookLayout]:
     write_cover(cover, inputs, version, inputs.digest(), generated.isoformat(), sheet_map)
     _properties(wb, inputs, version, generated)
     return wb, WorkbookLayout(layouts, inputs_layout, annual_rows, years)
+
+
+def _risk_sheets(wb, risk: RiskTables | None) -> list[tuple[str, str]]:
+    """Scenarios, Sensitivity and Monte Carlo sheets for the tables ``risk`` holds; their sheet-map lines."""
+    out = []
+    if risk is None:
+        return out
+    if risk.scenarios is not None:
+        write_scenarios_sheet(wb.create_sheet("Scenarios"), risk.scenarios)
+        out.append(("Scenarios", "Scenarios side by side (values from Python runs)"))
+    if risk.tornado is not None:
+        write_sensitivity_sheet(wb.create_sheet("Sensitivity"), risk.tornado, risk.breakevens)
+        out.append(("Sensitivity", "Tornado of NPV and levelized cost, break-even values"))
+    if risk.montecarlo is not None:
+        write_montecarlo_sheet(wb.create_sheet("Monte Carlo"), risk.montecarlo)
+        out.append(("Monte Carlo", "Percentiles, P(NPV < 0), histogram"))
+    return out
 
 
 def _plan_rows(ann_rows, layouts) -> dict[str, tuple[str, str, str]]:
@@ -199,6 +221,9 @@ def save_atomic(wb: Workbook, path: Path | str) -> Path:
     try:
         wb.save(tmp)
         _normalise_zip(Path(tmp), _timestamp())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -208,7 +233,7 @@ def save_atomic(wb: Workbook, path: Path | str) -> Path:
     return path
 
 
-def write_report(results, path: Path | str, version: str) -> tuple[Path, WorkbookLayout]:
-    """Build the workbook for ``results`` and save it atomically at ``path``."""
-    wb, layout = build_workbook(results, version)
+def write_report(results, path: Path | str, version: str, risk: RiskTables | None = None) -> tuple[Path, WorkbookLayout]:
+    """Build the workbook for ``results`` (with ``risk`` sheets if given) and save it atomically at ``path``."""
+    wb, layout = build_workbook(results, version, risk)
     return save_atomic(wb, path), layout
