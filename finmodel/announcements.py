@@ -15,12 +15,12 @@ import pandas as pd
 
 #: bottom-up line item for each announced field
 BOTTOM_UP = {"capex_eur": "capex_initial", "gpus": "gpus_full", "it_mw": "it_mw_full", "jobs": "jobs_2030"}
-#: implied ratio -> (numerator field, denominator field, factor, unit)
+#: implied ratio -> (numerator field, denominator field, conversion input or None, unit)
 RATIOS = {
-    "eur_per_gpu": ("capex_eur", "gpus", 1.0, "EUR/GPU"),
-    "kw_per_gpu": ("it_mw", "gpus", 1000.0, "kW/GPU"),
-    "eur_per_mw": ("capex_eur", "it_mw", 1.0, "EUR/MW"),
-    "jobs_per_mw": ("jobs", "it_mw", 1.0, "FTE/MW"),
+    "eur_per_gpu": ("capex_eur", "gpus", None, "EUR/GPU"),
+    "kw_per_gpu": ("it_mw", "gpus", "kw_per_mw", "kW/GPU"),
+    "eur_per_mw": ("capex_eur", "it_mw", None, "EUR/MW"),
+    "jobs_per_mw": ("jobs", "it_mw", None, "FTE/MW"),
 }
 UNITS = {"capex_eur": "EUR", "gpus": "GPU", "it_mw": "MW", "jobs": "FTE"}
 COLUMNS = ["id", "date", "what", "scope", "by_year", "metric", "unit", "announced", "bottom_up", "gap", "flag", "source"]
@@ -43,7 +43,8 @@ def compare_announcements(results) -> pd.DataFrame:
         bottom = {f: sum(results.scalar(p, item) for p in ann.scope) for f, item in BOTTOM_UP.items()}
         announced = {f: getattr(ann, f) for f in BOTTOM_UP}
         metrics = [(f, announced[f], bottom[f], UNITS[f]) for f in BOTTOM_UP if announced[f] is not None and not pd.isna(announced[f])]
-        for name, (num, den, factor, unit) in RATIOS.items():
+        for name, (num, den, conversion, unit) in RATIOS.items():
+            factor = 1.0 if conversion is None else float(results.inputs.values[conversion])
             a = _ratio(announced[num], announced[den], factor)
             if not np.isnan(a):
                 metrics.append((name, a, _ratio(bottom[num], bottom[den], factor), unit))

@@ -241,8 +241,8 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
             phases = rec.scope.split("+")
             bottom.value = "=" + "+".join(scalar_ref(layouts[p], BOTTOM_UP[rec.metric]) for p in phases)
         else:
-            num, den, _, _ = RATIOS[rec.metric]
-            factor = "*kw_per_mw" if rec.metric == "kw_per_gpu" else ""
+            num, den, conversion, _ = RATIOS[rec.metric]
+            factor = f"*{conversion}" if conversion else ""
             n, d = rows[(rec.id, num)], rows[(rec.id, den)]
             announced.value = f"=H{n}{factor}/H{d}"
             bottom.value = f"=I{n}{factor}/I{d}"
