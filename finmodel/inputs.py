@@ -134,11 +134,12 @@ def _table(value: Any, file: str, where: str, what: str, problems: list[Problem]
     """``value`` if it is a table, else {} and a problem."""
     if isinstance(value, dict):
         return value
-    problems.append(Problem(file, where, f"expected {what}, got {_brief(value)}"))
+    problems.append(Problem(file, where, f"expected {what}, got {brief(value)}"))
     return {}
 
 
-def _brief(value: Any) -> str:
+def brief(value: Any) -> str:
+    """repr of a value, cut to 80 characters for error messages."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -152,7 +153,7 @@ def _check_keys(table: dict, known, file: str, prefix: str, problems: list[Probl
     """A problem for each key of ``table`` not in ``known``, with the nearest known key."""
     for key in table:
         if key not in known:
-            problems.append(Problem(file, f"{prefix}{key}", _unknown(str(key), list(known)) + f"; allowed: {', '.join(known)}"))
+            problems.append(Problem(file, f"{prefix}{key}", unknown_name(str(key), list(known)) + f"; allowed: {', '.join(known)}"))
 
 
 def parse_date(value: Any) -> float | None:
@@ -200,28 +201,28 @@ def _check_value(spec: InputSpec, value: Any, file: str, field_name: str, proble
     if spec.kind == "date":
         serial = parse_date(value)
         if serial is None:
-            problems.append(Problem(file, field_name, f"{_brief(value)} is not a first-of-month date; allowed: {DATE_ALLOWED}"))
+            problems.append(Problem(file, field_name, f"{brief(value)} is not a first-of-month date; allowed: {DATE_ALLOWED}"))
         return serial
     if isinstance(value, (bool, str, dict, dt.date, dt.time)) or value is None:
-        bad(f"{_brief(value)} is not a number")
+        bad(f"{brief(value)} is not a number")
         return None
     if not allow_array and isinstance(value, (list, tuple, np.ndarray)):
-        bad(f"{_brief(value)} is a list, not a single number")
+        bad(f"{brief(value)} is a list, not a single number")
         return None
     try:
         with np.errstate(over="ignore"):
             arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        bad(f"{_brief(value)} is not a number")
+        bad(f"{brief(value)} is not a number")
         return None
     if arr.size == 0:
-        bad(f"{_brief(value)} is empty")
+        bad(f"{brief(value)} is empty")
         return None
     if not np.all(np.isfinite(arr)):
-        bad(f"{_brief(value)} is not a finite number")
+        bad(f"{brief(value)} is not a finite number")
         return None
     if spec.kind == "int" and not np.all(arr == np.round(arr)):
-        bad(f"{_brief(value)} is not a whole number")
+        bad(f"{brief(value)} is not a whole number")
         return None
     low_ok = spec.lo is None or (np.all(arr > spec.lo) if spec.lo_strict else np.all(arr >= spec.lo))
     if not low_ok or (spec.hi is not None and not np.all(arr <= spec.hi)):
@@ -236,13 +237,14 @@ def _show(value: Any) -> str:
         x = float(value)
         return str(int(x)) if math.isfinite(x) and x.is_integer() and abs(x) < 1e15 else repr(x)
     if arr.ndim == 0 or arr.size == 0:
-        return _brief(value)
+        return brief(value)
     return f"array of {arr.size} values from {arr.min():g} to {arr.max():g}"
 
 
-def _unknown(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    return f"unknown name {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+def unknown_name(name: str, known: list[str]) -> str:
+    """'unknown name ...', with the nearest known name as a suggestion."""
+    close = _close(name, known)
+    return f"unknown name {name!r}" + (f" (did you mean {close!r}?)" if close else "")
 
 
 def _figure_template(spec: InputSpec) -> str:
@@ -252,7 +254,7 @@ def _figure_template(spec: InputSpec) -> str:
 def _read_figure(table: Any, spec: InputSpec, file: str, where: str, problems: list[Problem]) -> tuple[Any, str]:
     """Value and source of one `{ value, unit, source }` table."""
     if not isinstance(table, dict):
-        problems.append(Problem(file, where, f"expected a table {_figure_template(spec)}, got {_brief(table)}"))
+        problems.append(Problem(file, where, f"expected a table {_figure_template(spec)}, got {brief(table)}"))
         return None, ""
     for key, what in (("value", spec.allowed() if spec.kind != "date" else DATE_ALLOWED),
                       ("unit", repr(spec.unit)), ("source", "a text")):
@@ -260,9 +262,9 @@ def _read_figure(table: Any, spec: InputSpec, file: str, where: str, problems: l
             problems.append(Problem(file, f"{where}.{key}", f"missing; expected {what}"))
     _check_keys(table, FIGURE_KEYS, file, f"{where}.", problems)
     if "unit" in table and table["unit"] != spec.unit:
-        problems.append(Problem(file, f"{where}.unit", f"{_brief(table['unit'])} but this input is in {spec.unit!r}; allowed: {spec.unit!r}"))
+        problems.append(Problem(file, f"{where}.unit", f"{brief(table['unit'])} but this input is in {spec.unit!r}; allowed: {spec.unit!r}"))
     if "source" in table and (not isinstance(table["source"], str) or not table["source"].strip()):
-        problems.append(Problem(file, f"{where}.source", f"{_brief(table['source'])}: every figure needs a source text or 'ASSUMPTION: why'"))
+        problems.append(Problem(file, f"{where}.source", f"{brief(table['source'])}: every figure needs a source text or 'ASSUMPTION: why'"))
     value = _check_value(spec, table["value"], file, where, problems, allow_array=False) if "value" in table else None
     bounds = {}
     for key in ("low", "high"):
@@ -295,7 +297,7 @@ def _read_curve(path: Path, years_needed: range, problems: list[Problem]) -> tup
         problems.append(Problem(file, f"line {reader.line_num}", f"not valid CSV: {exc}; expected lines 'year,value'"))
         return (), ()
     if not rows or [c.strip() for c in rows[0]] != ["year", "value"]:
-        got = _brief(",".join(rows[0])) if rows else "an empty file"
+        got = brief(",".join(rows[0])) if rows else "an empty file"
         problems.append(Problem(file, "line 1", f"header must be 'year,value', got {got}"))
         return (), ()
     found: dict[int, float] = {}
@@ -308,14 +310,14 @@ def _read_curve(path: Path, years_needed: range, problems: list[Problem]) -> tup
         try:
             year = int(cells[0])
         except ValueError:
-            problems.append(Problem(file, f"line {lineno}, year", f"{_brief(cells[0])} is not a whole year; allowed: a year like 2030"))
+            problems.append(Problem(file, f"line {lineno}, year", f"{brief(cells[0])} is not a whole year; allowed: a year like 2030"))
             continue
         try:
             value = float(cells[1])
         except ValueError:
             value = math.nan
         if not math.isfinite(value) or value < 0:
-            problems.append(Problem(file, f"line {lineno}, value", f"{_brief(cells[1])} is not a number >= 0; allowed: a number >= 0 [-]"))
+            problems.append(Problem(file, f"line {lineno}, value", f"{brief(cells[1])} is not a number >= 0; allowed: a number >= 0 [-]"))
             found.setdefault(year, math.nan)  # reported here, not again as a missing year
             continue
         if year in found:
@@ -367,17 +369,17 @@ def read_scenarios(inputs_dir: Path, problems: list[Problem]) -> dict[str, dict]
     out: dict[str, dict] = {}
     for name, table in raw.items():
         if not isinstance(table, dict):
-            problems.append(Problem(file, name, f"expected a table [{name}] with label, reading and overrides, got {_brief(table)}"))
+            problems.append(Problem(file, name, f"expected a table [{name}] with label, reading and overrides, got {brief(table)}"))
             continue
         _check_keys(table, SCENARIO_KEYS, file, f"{name}.", problems)
         clean = dict(table)
         for key in ("label", "reading", "base"):
             if key in clean and not isinstance(clean[key], str):
-                problems.append(Problem(file, f"{name}.{key}", f"{_brief(clean[key])} is not a text; allowed: a text"
+                problems.append(Problem(file, f"{name}.{key}", f"{brief(clean[key])} is not a text; allowed: a text"
                                         + (" naming another scenario" if key == "base" else "")))
                 del clean[key]
         if "overrides" in clean and not isinstance(clean["overrides"], dict):
-            problems.append(Problem(file, f"{name}.overrides", f"expected a table [{name}.overrides] of input names to values, got {_brief(clean['overrides'])}"))
+            problems.append(Problem(file, f"{name}.overrides", f"expected a table [{name}.overrides] of input names to values, got {brief(clean['overrides'])}"))
             del clean["overrides"]
         out[name] = clean
     for name, table in out.items():
@@ -449,13 +451,13 @@ def _read_phases(model: dict, file: str, problems: list[Problem]) -> tuple[str, 
         problems.append(Problem(file, "model.phases", f"missing; expected {allowed}"))
         return None
     if not isinstance(raw, list) or not raw:
-        problems.append(Problem(file, "model.phases", f"{_brief(raw)}; allowed: {allowed}"))
+        problems.append(Problem(file, "model.phases", f"{brief(raw)}; allowed: {allowed}"))
         return None
     phases: list[str] = []
     for k, name in enumerate(raw):
         where = f"model.phases[{k}]"
         if not isinstance(name, str) or not PHASE_NAME.fullmatch(name):
-            problems.append(Problem(file, where, f"{_brief(name)} is not a phase name; allowed: {allowed}"))
+            problems.append(Problem(file, where, f"{brief(name)} is not a phase name; allowed: {allowed}"))
         elif name == TOTAL:
             problems.append(Problem(file, where, f"{name!r} is reserved for the consolidated figures; allowed: any other name"))
         elif name in phases:
@@ -496,11 +498,11 @@ def load_inputs(
     phases = listed if listed is not None else tuple(k for k in phase_tables if isinstance(k, str) and PHASE_NAME.fullmatch(k) and k != TOTAL)
     start = parse_date(model.get("start"))
     if start is None:
-        problems.append(Problem(pf, "model.start", f"{_brief(model.get('start'))} is not a first-of-month date; allowed: {DATE_ALLOWED}"))
+        problems.append(Problem(pf, "model.start", f"{brief(model.get('start'))} is not a first-of-month date; allowed: {DATE_ALLOWED}"))
     horizon = model.get("horizon_years")
     horizon_ok = isinstance(horizon, int) and not isinstance(horizon, bool) and 1 <= horizon <= 60
     if not horizon_ok:
-        problems.append(Problem(pf, "model.horizon_years", f"{_brief(horizon)}; allowed: a whole number of years from 1 to 60"))
+        problems.append(Problem(pf, "model.horizon_years", f"{brief(horizon)}; allowed: a whole number of years from 1 to 60"))
         horizon = 1
 
     values: dict[str, Any] = {}
@@ -514,7 +516,7 @@ def load_inputs(
         if name not in PLAN_FIELDS:
             close = _close(name, PLAN_FIELDS)
             typo = close is not None and close not in plan_inputs
-            problems.append(Problem(pf, f"inputs.{name}", _unknown(name, list(PLAN_FIELDS))
+            problems.append(Problem(pf, f"inputs.{name}", unknown_name(name, list(PLAN_FIELDS))
                                     + (f"; {close!r} is missing" if typo else "")))
             if typo:
                 typos.add(close)
@@ -540,7 +542,7 @@ def load_inputs(
             continue
         table = phase_tables[phase]
         if not isinstance(table, dict):
-            problems.append(Problem(phf, phase, f"expected a table [{phase}] of fields, got {_brief(table)}"))
+            problems.append(Problem(phf, phase, f"expected a table [{phase}] of fields, got {brief(table)}"))
             continue
         labels[phase] = str(table.get("label", phase))
         typos = set()
@@ -551,7 +553,7 @@ def load_inputs(
             if spec is None or spec.scope not in ("phase", "phase_optional"):
                 close = _close(fld, phase_known)
                 typo = close is not None and close not in table
-                problems.append(Problem(phf, f"{phase}.{fld}", _unknown(fld, phase_known) + (f"; {close!r} is missing" if typo else "")))
+                problems.append(Problem(phf, f"{phase}.{fld}", unknown_name(fld, phase_known) + (f"; {close!r} is missing" if typo else "")))
                 if typo:
                     typos.add(close)
                 continue
@@ -568,16 +570,16 @@ def load_inputs(
     sf = str(scenarios_file)
     default = model.get("default_scenario")
     if "default_scenario" in model and not isinstance(default, str):
-        problems.append(Problem(pf, "model.default_scenario", f"{_brief(default)} is not a text; allowed: a scenario name of scenarios.toml"))
+        problems.append(Problem(pf, "model.default_scenario", f"{brief(default)} is not a text; allowed: a scenario name of scenarios.toml"))
         default = None
     scenario = scenario or default
     scenario_table: dict = {}
     if not isinstance(scenario, str) or scenario not in scenarios:
-        problems.append(Problem(sf, "scenario", f"unknown scenario {_brief(scenario)}; allowed: {', '.join(scenarios) or 'none defined'}"))
+        problems.append(Problem(sf, "scenario", f"unknown scenario {brief(scenario)}; allowed: {', '.join(scenarios) or 'none defined'}"))
     else:
         scenario_table = scenarios[scenario]
     if overrides is not None and not isinstance(overrides, Mapping):
-        problems.append(Problem(overrides_source, "(all)", f"expected a mapping of input names to values, got {_brief(overrides)}"))
+        problems.append(Problem(overrides_source, "(all)", f"expected a mapping of input names to values, got {brief(overrides)}"))
         overrides = None
     layers = [(f"{sf} [{scenario}]", scenario_table.get("resolved_overrides", {}), False),
               (overrides_source, overrides or {}, True)]
@@ -585,7 +587,7 @@ def load_inputs(
         for name, value in layer.items():
             resolved = _resolve_name(str(name), phases)
             if resolved is None:
-                problems.append(Problem(where, str(name), _unknown(str(name), input_names(phases))))
+                problems.append(Problem(where, str(name), unknown_name(str(name), input_names(phases))))
                 continue
             key, spec = resolved
             values[key] = _check_value(spec, value, where, key, problems, allow_array=allow_array)
@@ -605,23 +607,23 @@ def load_inputs(
         if name not in KNOWN_CURVES:
             close = _close(name, KNOWN_CURVES)
             typo = close is not None and close not in curve_tables
-            problems.append(Problem(pf, where, _unknown(name, list(KNOWN_CURVES)) + (f"; {close!r} is missing" if typo else "")
+            problems.append(Problem(pf, where, unknown_name(name, list(KNOWN_CURVES)) + (f"; {close!r} is missing" if typo else "")
                                     + f"; allowed: {', '.join(KNOWN_CURVES)}"))
             if typo:
                 curve_typos.add(close)
             continue
         if not isinstance(table, dict):
-            problems.append(Problem(pf, where, f"expected a table {{ file = \"curves/{name}.csv\", unit = \"-\", source = \"...\" }}, got {_brief(table)}"))
+            problems.append(Problem(pf, where, f"expected a table {{ file = \"curves/{name}.csv\", unit = \"-\", source = \"...\" }}, got {brief(table)}"))
             continue
         _check_keys(table, CURVE_KEYS, pf, f"{where}.", problems)
         if table.get("unit") != "-":
-            problems.append(Problem(pf, f"{where}.unit", f"{_brief(table.get('unit'))}; allowed: '-' (an index, 1 = the base-year price)"))
+            problems.append(Problem(pf, f"{where}.unit", f"{brief(table.get('unit'))}; allowed: '-' (an index, 1 = the base-year price)"))
         source = table.get("source")
         if not isinstance(source, str) or not source.strip():
-            problems.append(Problem(pf, f"{where}.source", f"{_brief(source)}: every curve needs a source text or 'ASSUMPTION: why'"))
+            problems.append(Problem(pf, f"{where}.source", f"{brief(source)}: every curve needs a source text or 'ASSUMPTION: why'"))
         file = table.get("file")
         if not isinstance(file, str) or not file.strip():
-            problems.append(Problem(pf, f"{where}.file", f"{_brief(file)}; allowed: a CSV path relative to the inputs folder, e.g. \"curves/{name}.csv\""))
+            problems.append(Problem(pf, f"{where}.file", f"{brief(file)}; allowed: a CSV path relative to the inputs folder, e.g. \"curves/{name}.csv\""))
             continue
         curve_sources[name] = str(source)
         if start is not None and horizon_ok:
@@ -727,38 +729,38 @@ def _read_announcements(path: Path, phases: tuple[str, ...], problems: list[Prob
     _check_keys(raw, ("announcement",), file, "", problems)
     entries = raw.get("announcement", [])
     if not isinstance(entries, list):
-        problems.append(Problem(file, "announcement", f"expected [[announcement]] tables, got {_brief(entries)}"))
+        problems.append(Problem(file, "announcement", f"expected [[announcement]] tables, got {brief(entries)}"))
         entries = []
     rows = []
     for k, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            problems.append(Problem(file, f"announcement #{k}", f"expected an [[announcement]] table, got {_brief(entry)}"))
+            problems.append(Problem(file, f"announcement #{k}", f"expected an [[announcement]] table, got {brief(entry)}"))
             continue
         ident = entry.get("id", "?")
-        where = f"announcement #{k} ({ident if isinstance(ident, str) else _brief(ident)})"
+        where = f"announcement #{k} ({ident if isinstance(ident, str) else brief(ident)})"
         _check_keys(entry, ANNOUNCEMENT_KEYS, file, f"{where}.", problems)
         for key in ("id", "date", "source", "what", "scope"):
             if key not in entry:
                 problems.append(Problem(file, f"{where}.{key}", "missing"))
         for key in ("id", "source", "what"):
             if key in entry and not isinstance(entry[key], str):
-                problems.append(Problem(file, f"{where}.{key}", f"{_brief(entry[key])} is not a text; allowed: a text"))
+                problems.append(Problem(file, f"{where}.{key}", f"{brief(entry[key])} is not a text; allowed: a text"))
         if "date" in entry and not isinstance(entry["date"], (str, dt.date)):
-            problems.append(Problem(file, f"{where}.date", f"{_brief(entry['date'])}; allowed: a date 'YYYY-MM-DD'"))
+            problems.append(Problem(file, f"{where}.date", f"{brief(entry['date'])}; allowed: a date 'YYYY-MM-DD'"))
         scope = entry.get("scope", [])
         if not isinstance(scope, list):
-            problems.append(Problem(file, f"{where}.scope", f"{_brief(scope)}; allowed: a list of phase names from {', '.join(phases)}"))
+            problems.append(Problem(file, f"{where}.scope", f"{brief(scope)}; allowed: a list of phase names from {', '.join(phases)}"))
             scope = []
         bad = [p for p in scope if not isinstance(p, str) or p not in phases]
         if bad:
-            problems.append(Problem(file, f"{where}.scope", f"unknown phase(s) {_brief(bad)}; allowed: {', '.join(phases)}"))
+            problems.append(Problem(file, f"{where}.scope", f"unknown phase(s) {brief(bad)}; allowed: {', '.join(phases)}"))
         for fld in ANNOUNCED_FIELDS:
             v = entry.get(fld)
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0):
-                problems.append(Problem(file, f"{where}.{fld}", f"{_brief(v)}; allowed: a number >= 0"))
+                problems.append(Problem(file, f"{where}.{fld}", f"{brief(v)}; allowed: a number >= 0"))
         by_year = entry.get("by_year")
         if by_year is not None and (isinstance(by_year, bool) or not isinstance(by_year, int) or not FIRST_YEAR <= by_year <= LAST_YEAR):
-            problems.append(Problem(file, f"{where}.by_year", f"{_brief(by_year)}; allowed: a year from {FIRST_YEAR} to {LAST_YEAR}"))
+            problems.append(Problem(file, f"{where}.by_year", f"{brief(by_year)}; allowed: a year from {FIRST_YEAR} to {LAST_YEAR}"))
         rows.append({
             "id": entry.get("id"), "date": str(entry.get("date")), "what": entry.get("what"),
             "scope": tuple(scope), "source": entry.get("source"),

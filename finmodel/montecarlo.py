@@ -37,9 +37,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-import finmodel.items  # noqa: F401  (registers the phase line items)
-import finmodel.timeline  # noqa: F401  (registers the Time rows)
-from finmodel.inputs import DEFAULT_INPUTS_DIR, InputError, Inputs, Problem, _unknown, load_inputs
+from finmodel.inputs import DEFAULT_INPUTS_DIR, InputError, Inputs, Problem, brief, load_inputs, unknown_name
 from finmodel.model import evaluate
 from finmodel.registry import PHASE_ITEMS
 from finmodel.spec import SPEC_BY_NAME
@@ -180,11 +178,6 @@ def _num(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _brief(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def load_distributions(path: Path | str | None = None, *, phases: tuple[str, ...] | None = None) -> Distributions:
     """Read and validate a distributions file; raise InputError listing every problem.
 
@@ -204,10 +197,10 @@ def load_distributions(path: Path | str | None = None, *, phases: tuple[str, ...
 
     for key in raw:
         if key not in TOP_KEYS:
-            problems.append(Problem(file, key, _unknown(key, list(TOP_KEYS)) + f"; allowed: {', '.join(TOP_KEYS)}"))
+            problems.append(Problem(file, key, unknown_name(key, list(TOP_KEYS)) + f"; allowed: {', '.join(TOP_KEYS)}"))
     tables = raw.get("drivers", {})
     if not isinstance(tables, dict) or not tables:
-        problems.append(Problem(file, "drivers", f"expected tables [drivers.<name>], got {_brief(tables)}"))
+        problems.append(Problem(file, "drivers", f"expected tables [drivers.<name>], got {brief(tables)}"))
         tables = {}
     drivers = [d for name, t in tables.items() if (d := _read_driver(name, t, file, phases, problems)) is not None]
     names = [d.name for d in drivers]
@@ -231,11 +224,11 @@ def _target_spec(name: str, phases, file: str, where: str, problems: list[Proble
             problems.append(Problem(file, where, f"unknown phase {phase!r} in {name!r}; allowed: {', '.join(phases)}"))
             return None
         if spec is None or spec.scope not in ("phase", "phase_optional"):
-            problems.append(Problem(file, where, _unknown(base, [n for n in known if SPEC_BY_NAME[n].scope != "plan"])
+            problems.append(Problem(file, where, unknown_name(base, [n for n in known if SPEC_BY_NAME[n].scope != "plan"])
                                     + " as a phase field; allowed: a phase field after '<phase>.'"))
             return None
     elif spec is None or spec.scope == "constant":
-        problems.append(Problem(file, where, _unknown(name, known) + "; allowed: an input name (see `finmodel inputs`)"))
+        problems.append(Problem(file, where, unknown_name(name, known) + "; allowed: an input name (see `finmodel inputs`)"))
         return None
     if spec.kind == "date":
         problems.append(Problem(file, where, f"{name!r} is a date; allowed: a numeric input (dates are not sampled)"))
@@ -246,22 +239,22 @@ def _target_spec(name: str, phases, file: str, where: str, problems: list[Proble
 def _read_driver(name: str, table: Any, file: str, phases, problems: list[Problem]) -> Driver | None:
     where = f"drivers.{name}"
     if not isinstance(table, dict):
-        problems.append(Problem(file, where, f"expected a table [drivers.{name}] with dist, its parameters and source, got {_brief(table)}"))
+        problems.append(Problem(file, where, f"expected a table [drivers.{name}] with dist, its parameters and source, got {brief(table)}"))
         return None
     n0 = len(problems)
     dist = table.get("dist")
     if dist not in DISTS:
-        problems.append(Problem(file, f"{where}.dist", f"{_brief(dist)} is not a supported distribution; allowed: {', '.join(DISTS)}"))
+        problems.append(Problem(file, f"{where}.dist", f"{brief(dist)} is not a supported distribution; allowed: {', '.join(DISTS)}"))
         return None
     required, optional = DISTS[dist]
     for key in table:
         if key not in (*DRIVER_KEYS, *required, *optional):
             allowed = ", ".join((*DRIVER_KEYS, *required, *optional))
-            problems.append(Problem(file, f"{where}.{key}", _unknown(str(key), [*DRIVER_KEYS, *required, *optional])
+            problems.append(Problem(file, f"{where}.{key}", unknown_name(str(key), [*DRIVER_KEYS, *required, *optional])
                                     + f" for dist = {dist!r}; allowed: {allowed}"))
     source = table.get("source")
     if not isinstance(source, str) or not source.strip():
-        problems.append(Problem(file, f"{where}.source", f"{_brief(source)}: every driver needs a source text or 'ASSUMPTION: why'"))
+        problems.append(Problem(file, f"{where}.source", f"{brief(source)}: every driver needs a source text or 'ASSUMPTION: why'"))
 
     # what it applies to
     applies = table.get("applies_to")
@@ -273,7 +266,7 @@ def _read_driver(name: str, table: Any, file: str, phases, problems: list[Proble
             return None
         targets = [applies] if isinstance(applies, str) else applies
         if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets) or len(set(targets)) != len(targets):
-            problems.append(Problem(file, f"{where}.applies_to", f"{_brief(applies)}; allowed: an input name or a list of distinct input names"))
+            problems.append(Problem(file, f"{where}.applies_to", f"{brief(applies)}; allowed: an input name or a list of distinct input names"))
             return None
         for t in targets:
             spec = _target_spec(t, phases, file, f"{where}.applies_to", problems)
@@ -283,7 +276,7 @@ def _read_driver(name: str, table: Any, file: str, phases, problems: list[Proble
         unit = "-"
     else:
         if applies is not None:
-            problems.append(Problem(file, f"{where}.applies_to", f"{_brief(applies)}: only a multiplier has applies_to; allowed: name the driver '<something>{FACTOR_SUFFIX}', or drop applies_to to sample the input {name!r} itself"))
+            problems.append(Problem(file, f"{where}.applies_to", f"{brief(applies)}: only a multiplier has applies_to; allowed: name the driver '<something>{FACTOR_SUFFIX}', or drop applies_to to sample the input {name!r} itself"))
             return None
         targets = []
         spec = _target_spec(name, phases, file, where, problems)
@@ -292,7 +285,7 @@ def _read_driver(name: str, table: Any, file: str, phases, problems: list[Proble
         specs.append(spec)
         unit = spec.unit
     if "unit" in table and table["unit"] != unit:
-        problems.append(Problem(file, f"{where}.unit", f"{_brief(table['unit'])} but this driver is in {unit!r}; allowed: {unit!r}"))
+        problems.append(Problem(file, f"{where}.unit", f"{brief(table['unit'])} but this driver is in {unit!r}; allowed: {unit!r}"))
 
     # parameters
     params: dict[str, Any] = {}
@@ -305,7 +298,7 @@ def _read_driver(name: str, table: Any, file: str, phases, problems: list[Proble
         for key in (*required, *optional):
             if key in table:
                 if not _num(table[key]):
-                    problems.append(Problem(file, f"{where}.{key}", f"{_brief(table[key])} is not a finite number; allowed: a number [{unit}]"))
+                    problems.append(Problem(file, f"{where}.{key}", f"{brief(table[key])} is not a finite number; allowed: a number [{unit}]"))
                 else:
                     params[key] = float(table[key])
     if len(problems) > n0:
@@ -340,9 +333,9 @@ def _read_driver(name: str, table: Any, file: str, phases, problems: list[Proble
             whole = "whole number" if spec.kind == "int" else "whole number of months"
             problems.append(Problem(file, f"{where}.dist", f"{dist!r} draws any number but {name!r} must be a {whole}; allowed: \"choice\""))
         elif spec.name in WHOLE_MONTH_INPUTS and not all(float(v * 12).is_integer() for v in p["values"]):
-            problems.append(Problem(file, f"{where}.values", f"{_brief(p['values'])}: not whole numbers of months; allowed: multiples of 1/12 {spec.unit}"))
+            problems.append(Problem(file, f"{where}.values", f"{brief(p['values'])}: not whole numbers of months; allowed: multiples of 1/12 {spec.unit}"))
         elif spec.kind == "int" and not all(float(v).is_integer() for v in p["values"]):
-            problems.append(Problem(file, f"{where}.values", f"{_brief(p['values'])}; allowed: whole numbers"))
+            problems.append(Problem(file, f"{where}.values", f"{brief(p['values'])}; allowed: whole numbers"))
         low_ok = spec.lo is None or (lo > spec.lo if spec.lo_strict else lo >= spec.lo)
         high_ok = spec.hi is None or hi <= spec.hi
         if not (low_ok and high_ok):
@@ -355,13 +348,13 @@ def _read_choice(table: dict, file: str, where: str, problems: list[Problem]) ->
     values, probs = table.get("values"), table.get("probabilities")
     ok = True
     if not isinstance(values, list) or not values or not all(_num(v) for v in values):
-        problems.append(Problem(file, f"{where}.values", f"{_brief(values)}; allowed: a non-empty list of numbers"))
+        problems.append(Problem(file, f"{where}.values", f"{brief(values)}; allowed: a non-empty list of numbers"))
         ok = False
     elif len(set(values)) != len(values):
-        problems.append(Problem(file, f"{where}.values", f"{_brief(values)} lists a value twice; allowed: distinct numbers"))
+        problems.append(Problem(file, f"{where}.values", f"{brief(values)} lists a value twice; allowed: distinct numbers"))
         ok = False
     if not isinstance(probs, list) or not all(_num(q) and q >= 0 for q in probs):
-        problems.append(Problem(file, f"{where}.probabilities", f"{_brief(probs)}; allowed: a list of numbers >= 0 adding up to 1"))
+        problems.append(Problem(file, f"{where}.probabilities", f"{brief(probs)}; allowed: a list of numbers >= 0 adding up to 1"))
         ok = False
     elif ok and len(probs) != len(values):
         problems.append(Problem(file, f"{where}.probabilities", f"{len(probs)} probabilities for {len(values)} values; allowed: one per value"))
@@ -374,34 +367,34 @@ def _read_choice(table: dict, file: str, where: str, problems: list[Problem]) ->
 
 def _read_correlations(entries: Any, drivers: set[str], file: str, problems: list[Problem]) -> list[Correlation]:
     if not isinstance(entries, list):
-        problems.append(Problem(file, "correlation", f"expected [[correlation]] tables, got {_brief(entries)}"))
+        problems.append(Problem(file, "correlation", f"expected [[correlation]] tables, got {brief(entries)}"))
         return []
     out: list[Correlation] = []
     seen: dict[frozenset, int] = {}
     for k, entry in enumerate(entries, start=1):
         where = f"correlation #{k}"
         if not isinstance(entry, dict):
-            problems.append(Problem(file, where, f"expected a [[correlation]] table with a, b, rho and source, got {_brief(entry)}"))
+            problems.append(Problem(file, where, f"expected a [[correlation]] table with a, b, rho and source, got {brief(entry)}"))
             continue
         n0 = len(problems)
         for key in entry:
             if key not in CORRELATION_KEYS:
-                problems.append(Problem(file, f"{where}.{key}", _unknown(str(key), list(CORRELATION_KEYS)) + f"; allowed: {', '.join(CORRELATION_KEYS)}"))
+                problems.append(Problem(file, f"{where}.{key}", unknown_name(str(key), list(CORRELATION_KEYS)) + f"; allowed: {', '.join(CORRELATION_KEYS)}"))
         for key in ("a", "b"):
             v = entry.get(key)
             if v is None:
                 problems.append(Problem(file, f"{where}.{key}", "missing; expected a driver name"))
             elif not isinstance(v, str) or v not in drivers:
-                msg = _unknown(v, sorted(drivers)) if isinstance(v, str) else f"{_brief(v)} is not a driver name"
+                msg = unknown_name(v, sorted(drivers)) if isinstance(v, str) else f"{brief(v)} is not a driver name"
                 problems.append(Problem(file, f"{where}.{key}", f"{msg}; allowed: a driver of [drivers] ({', '.join(drivers)})"))
         rho = entry.get("rho")
         if rho is None:
             problems.append(Problem(file, f"{where}.rho", "missing; expected a number from -1 to 1"))
         elif not _num(rho) or not -1 <= rho <= 1:
-            problems.append(Problem(file, f"{where}.rho", f"{_brief(rho)}; allowed: a number >= -1 and <= 1"))
+            problems.append(Problem(file, f"{where}.rho", f"{brief(rho)}; allowed: a number >= -1 and <= 1"))
         source = entry.get("source")
         if not isinstance(source, str) or not source.strip():
-            problems.append(Problem(file, f"{where}.source", f"{_brief(source)}: every correlation needs a source text or 'ASSUMPTION: why'"))
+            problems.append(Problem(file, f"{where}.source", f"{brief(source)}: every correlation needs a source text or 'ASSUMPTION: why'"))
         if len(problems) > n0:
             continue
         a, b = entry["a"], entry["b"]
@@ -631,16 +624,14 @@ def monte_carlo(
     overridden and sampled is held at the override. ``distributions``: the
     file (default ``<inputs_dir>/distributions.toml``). ``chunk``: draws
     evaluated at once [-]; working memory is about 45 kB per draw of a
-    chunk (1000: ~45 MB, the fastest on a 2-core machine), and about
-    430 kB per draw for the first two chunks of a process, which evaluate
-    every item to trace what the metrics read. ``progress``: a tqdm bar.
+    chunk (1000: ~45 MB, the fastest on a 2-core machine). ``progress``: a tqdm bar.
     Raises InputError for bad arguments, inputs or distributions.
     """
     t0 = _time.perf_counter()
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InputError([Problem("monte_carlo", "n", f"{_brief(n)}; allowed: a whole number >= 1")])
+        raise InputError([Problem("monte_carlo", "n", f"{brief(n)}; allowed: a whole number >= 1")])
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise InputError([Problem("monte_carlo", "chunk", f"{_brief(chunk)}; allowed: a whole number >= 1")])
+        raise InputError([Problem("monte_carlo", "chunk", f"{brief(chunk)}; allowed: a whole number >= 1")])
     overrides = dict(overrides or {})
     arrays = [k for k, v in overrides.items() if np.ndim(v) > 0]
     if arrays:

@@ -13,6 +13,7 @@ out (flags and prices that do not add up across phases).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Collection, Iterable, Mapping
 
@@ -150,28 +151,31 @@ def consolidated_items() -> list[LineItem]:
 
 
 def phase_items_for(only: Collection[str]) -> set[str]:
-    """The phase items that :func:`evaluate_consolidated` ``(only=only)`` needs: ``only`` and the sums it reads.
-
-    Every phase item until a consolidated evaluation with ``only`` has traced the reads.
-    """
-    if "total" not in _READS:
-        return {it.name for it in PHASE_ITEMS}
-    return set(only) | {it.name for it in consolidated_items()
-                        if it.consolidate == "sum" and it.name in _closure(only, _READS["total"])}
+    """The phase items that :func:`evaluate_consolidated` ``(only=only)`` needs: ``only`` and the sums it reads."""
+    need = _closure(only, item_reads("total"))
+    return set(only) | {it.name for it in consolidated_items() if it.consolidate == "sum" and it.name in need}
 
 
 # --- evaluating only some items ---------------------------------------------------------
 
-#: per sheet ("phase", "total"): the earlier items each item's function reads, traced on the first evaluation
-#: with ``only`` (line items read the same items whatever the input values)
-_READS: dict[str, dict[str, set[str]]] = {}
+class _Refs(dict):
+    """A mapping that has every name: a formula fragment made by ``make(name)``."""
+
+    def __init__(self, make: Callable[[str], Any]):
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, name: str):
+        return self._make(name)
 
 
 class _Tracer(Context):
-    """A Context that records which earlier items an item reads."""
+    """A Context on formula fragments that records which earlier items an item reads."""
 
-    def __init__(self, inputs, time, items, log: set[str]):
-        super().__init__(inputs, time, items)
+    def __init__(self, items: Mapping[str, Any], log: set[str]):
+        from finmodel.expr import F, RowRef
+
+        super().__init__(_Refs(F), _Refs(lambda name: RowRef("Time", 1, ("A", "A"))), items)
         self._log = log
 
     def __getattr__(self, name: str):
@@ -180,7 +184,27 @@ class _Tracer(Context):
         return Context.__getattr__(self, name)
 
 
-def _closure(targets: Iterable[str], reads: Mapping[str, set[str]]) -> set[str]:
+@functools.cache
+def item_reads(sheet: str) -> dict[str, frozenset[str]]:
+    """For each item of a sheet ("phase" or "total"), the earlier items its function reads.
+
+    Found once by evaluating every function on formula fragments (as for the
+    workbook), so it needs no input values and no memory for rows.
+    """
+    from finmodel.expr import F, RowRef
+
+    order = PHASE_ITEMS if sheet == "phase" else consolidated_items()
+    refs = {it.name: RowRef(None, 1, ("A", "A")) if it.kind == "row" else F("$C$1") for it in order}
+    reads: dict[str, frozenset[str]] = {}
+    for item in order:
+        log: set[str] = set()
+        if not (sheet == "total" and item.consolidate == "sum"):  # a sum reads the phases, not this sheet
+            item.fn(_Tracer(refs, log))
+        reads[item.name] = frozenset(log)
+    return reads
+
+
+def _closure(targets: Iterable[str], reads: Mapping[str, Collection[str]]) -> set[str]:
     """The targets and every item they read, directly or not."""
     need: set[str] = set()
     stack = list(targets)
@@ -197,25 +221,17 @@ def _evaluate(order: list[LineItem], sheet: str, inputs, time, only, given) -> d
     periods = next(iter(time.values())).shape[-1]
     items: dict[str, np.ndarray] = {}
     ctx = Context(inputs, time, items)
-    reads = _READS.get(sheet)
-    if only is None or reads is None:  # everything (tracing the reads once if ``only`` is asked for)
-        traced: dict[str, set[str]] = {}
+    if only is None:
         for item in order:
             value = given(item)
-            if value is None:
-                if only is not None:
-                    ctx = _Tracer(inputs, time, items, traced.setdefault(item.name, set()))
-                value = _shape(item, item.fn(ctx), periods)
-            items[item.name] = value
-        if only is None:
-            return items
-        _READS[sheet] = traced
-        return {name: items[name] for name in only}
+            items[item.name] = _shape(item, item.fn(ctx), periods) if value is None else value
+        return items
+    reads = item_reads(sheet)
     need = _closure(only, reads)
     plan = [it for it in order if it.name in need]
     last = {it.name: k for k, it in enumerate(plan)}  # after which item a row can go
     for k, it in enumerate(plan):
-        for d in reads.get(it.name, ()):
+        for d in reads[it.name]:
             if d in last:  # Time rows and inputs are not items
                 last[d] = max(last[d], k)
     free: list[list[str]] = [[] for _ in plan]

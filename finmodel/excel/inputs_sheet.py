@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from finmodel.inputs import Inputs
 from finmodel.excel.style import NOTE, SECTION, SECTION_FILL, WRAP, header_row, number_format, put_text, title
 from finmodel.listing import excel_name
 from finmodel.spec import SPEC_BY_NAME
@@ -46,7 +47,7 @@ def _define(wb, name: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
-def write_inputs_sheet(wb, columns: dict[str, "Inputs"], selected: str, model_start: float, periods: int) -> InputsLayout:
+def write_inputs_sheet(wb, columns: dict[str, Inputs], selected: str, model_start: float, periods: int) -> InputsLayout:
     """Write the sheet; ``columns`` maps a scenario column name to that scenario's Inputs."""
     ws = wb.create_sheet(SHEET)
     lay = InputsLayout()

@@ -82,7 +82,8 @@ def _locate(problem: Problem, path: Path, cells: dict[str, str]) -> Problem:
 def _curves(path: Path, found: dict[str, tuple[int, list]], inputs: Inputs) -> dict:
     problems, out = [], {}
     for name, (years, values) in inputs.curves.items():
-        (y_row, wb_years), (v_row, wb_values) = found.get(f"{name}_years", (0, [])), found.get(f"{name}_values", (0, []))
+        wb_years = found.get(f"{name}_years", (0, []))[1]
+        v_row, wb_values = found.get(f"{name}_values", (0, []))
         ok = (len(wb_years) == len(wb_values) == len(years)
               and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in wb_values)
               and [int(y) for y in wb_years] == list(years))
