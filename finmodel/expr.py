@@ -195,11 +195,36 @@ def cumsum(x):
     return np.cumsum(x, axis=-1)
 
 
-def running_max0(x):
-    """Running maximum of x and 0  <->  ``MAX(previous cell, x, 0)``."""
-    if _is_formula(x):
-        return _call("MAX", F("{p}{r}"), x, 0)
-    return np.maximum.accumulate(np.maximum(x, 0.0), axis=-1)
+def carry(step, *rows):
+    """A row that depends on its own previous value: ``step(previous, *this period's values)``.
+
+    The previous value is 0 before the first period. Excel: ``step`` applied
+    to the previous cell of this row, copied across (a corkscrew). ``rows``
+    are rows or per-draw scalars; ``step`` uses only them and the helpers
+    above, so the same function writes the formula and steps through numpy
+    periods.
+    """
+    if _is_formula(*rows):
+        return step(F("{p}{r}"), *rows)
+    arrays = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in rows))
+    out = np.empty(arrays[0].shape)
+    previous = np.zeros(out.shape[:-1])
+    for t in range(out.shape[-1]):
+        previous = step(previous, *(a[..., t] for a in arrays))
+        out[..., t] = previous
+    return out
+
+
+def ytd(x, year_start):
+    """Running total since the last year start (flag row)  <->  ``{p}{r}*(1-year_start)+x``."""
+    if _is_formula(x, year_start):
+        return F("{p}{r}") * (1 - year_start) + x
+    x, start = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(year_start, dtype=float))
+    running = np.cumsum(x, axis=-1)
+    idx = np.arange(x.shape[-1])
+    last_start = np.maximum.accumulate(np.where(start > 0, idx, 0), axis=-1)
+    before = np.take_along_axis(running - x, last_start, axis=-1)
+    return running - before
 
 
 def total(x: RowRef | np.ndarray):
@@ -214,6 +239,22 @@ def row_max(x):
     if isinstance(x, RowRef):
         return F(f"MAX({x.range()})")
     return np.max(x, axis=-1, keepdims=True)
+
+
+def row_min(x):
+    """Smallest value over all periods  <->  ``MIN(row range)``."""
+    if isinstance(x, RowRef):
+        return F(f"MIN({x.range()})")
+    return np.min(x, axis=-1, keepdims=True)
+
+
+def at_max(x, y):
+    """The value of row y in the (first) period where row x is largest  <->  ``INDEX(y, MATCH(MAX(x), x, 0))``."""
+    if isinstance(x, RowRef):
+        return F(f"INDEX({y.range()}, MATCH(MAX({x.range()}), {x.range()}, 0))")
+    x = np.asarray(x)
+    y = np.broadcast_to(np.asarray(y, dtype=float), x.shape)
+    return np.take_along_axis(y, np.argmax(x, axis=-1)[..., None], axis=-1)
 
 
 def sumproduct(a, b):

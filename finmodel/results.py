@@ -2,7 +2,8 @@
 
 ``summary``: one row per phase plus ``total``; ``cashflows``: every monthly
 row, tidy; ``annual``: yearly roll-ups; ``jobs``; ``cost_stack``;
-``announcements``: announced figures beside the bottom-up ones; ``warnings``.
+``announcements``: announced figures beside the bottom-up ones; ``warnings``;
+``sources_uses``, ``debt``, ``statements`` (financing, see :mod:`finmodel.financing`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ SUMMARY_COLUMNS = {
     "lcoc_eur_per_gpu_hour": ("lcoc", "EUR/GPU-h"),
     "breakeven_eur_per_gpu_hour": ("breakeven_price", "EUR/GPU-h"),
     "jobs_2030": ("jobs_2030", "FTE"),
+    "equity_irr": ("equity_irr", "1/yr"),
+    "equity_npv_eur": ("equity_npv", "EUR"),
+    "min_dscr": ("min_dscr", "-"),
+    "peak_funding_eur": ("peak_funding", "EUR"),
+    "wacc": ("wacc", "1/yr"),
 }
 
 def _scalar(a) -> float:
@@ -61,10 +67,11 @@ class Results:
             rows[e]["irr_sign_changes"] = int(sign_changes(self.values[e]["fcf"]).reshape(-1)[0])
             rows[e]["first_service"] = self._service_month(e, "online1_flag")
             rows[e]["full_service"] = self._service_month(e, "online2_flag")
+            rows[e]["peak_funding_month"] = from_serial(self.scalar(e, "peak_funding_month")).strftime("%Y-%m")
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index.name = "phase"
         df.attrs["units"] = {col: unit for col, (_, unit) in SUMMARY_COLUMNS.items()} | {
-            "irr_sign_changes": "#", "first_service": "month", "full_service": "month"}
+            "irr_sign_changes": "#", "first_service": "month", "full_service": "month", "peak_funding_month": "month"}
         return df
 
     def _service_month(self, entity: str, flag: str) -> str:
@@ -132,6 +139,86 @@ class Results:
         from finmodel.announcements import compare_announcements
 
         return compare_announcements(self)
+
+    @cached_property
+    def sources_uses(self) -> pd.DataFrame:
+        """Sources and uses of funds during construction [EUR]: rows (side, line), a column per phase and total.
+
+        Flows are summed over each phase's drawdown months (to full service);
+        cash held is its value at completion. Sources = uses for every column.
+        """
+        from finmodel.financing import BALANCE_ROWS, SOURCES, USES
+
+        out = {}
+        for e in self.inputs.phases:
+            v = self.values[e]
+            window, done = np.asarray(v["draw_flag"]), np.asarray(v["completion_marker"])
+
+            def amount(rows):
+                return sum(float(np.sum(np.asarray(v[r]) * (done if r in BALANCE_ROWS else window))) for r in rows)
+
+            col = {("Uses", label): amount(rows) for label, rows in USES}
+            col[("Uses", "Total uses")] = sum(col.values())
+            src = {("Sources", label): amount(rows) for label, rows in SOURCES}
+            src[("Sources", "Total sources")] = sum(src.values())
+            out[e] = col | src
+        df = pd.DataFrame(out)
+        df[TOTAL] = df[list(self.inputs.phases)].sum(axis=1)
+        df.index.names = ["side", "line"]
+        df.attrs["unit"] = "EUR"
+        return df
+
+    @cached_property
+    def debt(self) -> pd.DataFrame:
+        """Debt schedule by phase (and total), tranche and year [EUR]: flows summed, balance at year end; DSCR by year [-]."""
+        from finmodel.financing import DEBT_FIELDS
+        from finmodel.items.debt import TRANCHES
+
+        frames = []
+        for n, label, _ in TRANCHES:
+            fields = {f"{n}_{f}": (f, kind) for f, kind in DEBT_FIELDS}
+            df = self._yearly(fields)
+            df.insert(1, "tranche", n)
+            frames.append(df)
+        out = pd.concat(frames, ignore_index=True)
+        cover = self._yearly({"cfads": ("cfads", "flow"), "debt_service": ("debt_service", "flow")})
+        cover = cover.pivot_table(index=["phase", "year"], columns="line", values="value", sort=False).reset_index()
+        cover["dscr"] = cover.cfads / cover.debt_service.where(cover.debt_service > 0)
+        out.attrs["units"] = {"value": "EUR"}
+        out.attrs["dscr_by_year"] = cover
+        return out
+
+    @cached_property
+    def statements(self) -> pd.DataFrame:
+        """Income statement, balance sheet and cash-flow statement by phase (and total) and year [EUR].
+
+        Tidy: phase, statement, line, year, value, unit; flows are summed over
+        the calendar year, balances taken in its last month. Monthly values
+        are rows of :attr:`cashflows`.
+        """
+        from finmodel.financing import STATEMENTS
+
+        df = self._yearly({item: (item, kind) for _, item, kind in STATEMENTS})
+        statement = {item: st for st, item, _ in STATEMENTS}
+        df.insert(1, "statement", df.line.map(statement))
+        return df
+
+    def _yearly(self, fields: dict[str, tuple[str, str]]) -> pd.DataFrame:
+        """Rows by year: {item: (line name, 'flow' or 'balance')} -> tidy phase, line, year, value, unit."""
+        years = self.periods.year.to_numpy()
+        last_of_year = np.r_[years[1:] != years[:-1], True]
+        frames = []
+        for e in self.entities:
+            for item, (line, kind) in fields.items():
+                if item not in self.values[e]:
+                    continue
+                x = np.asarray(self.values[e][item]).reshape(-1)
+                if kind == "flow":
+                    s = pd.Series(x).groupby(years).sum()
+                else:
+                    s = pd.Series(x[last_of_year], index=years[last_of_year])
+                frames.append(pd.DataFrame({"phase": e, "line": line, "year": s.index, "value": s.to_numpy(), "unit": "EUR"}))
+        return pd.concat(frames, ignore_index=True)
 
     @cached_property
     def warnings(self) -> list[str]:

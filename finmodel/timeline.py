@@ -81,6 +81,29 @@ def hours_in_month(m):
     return F(f"DAY(EOMONTH({m.period_start.text}, 0))") * m.i.hours_per_day
 
 
+def _month_of_year(m) -> np.ndarray:
+    """Calendar month number of each period [1-12]."""
+    return (np.datetime64(from_serial(m.period_start[0]), "M") + np.arange(len(m.period_start))).astype(int) % 12 + 1.0
+
+
+@time_row("Month of year", "#", numpy=_month_of_year)
+def month_of_year(m):
+    """Calendar month of the period, 1 for January."""
+    return F(f"MONTH({m.period_start.text})")
+
+
+@time_row("Fiscal year start flag", "flag")
+def year_start(m):
+    """1 in January (tax years are calendar years); year-to-date rows restart here."""
+    return eq(m.month_of_year, 1)
+
+
+@time_row("Fiscal year end flag", "flag")
+def year_end(m):
+    """1 in December and in the horizon's last month: tax is assessed and paid there."""
+    return 1 - (1 - eq(m.month_of_year, m.i.months_per_year)) * (1 - eq(m.period, m.i.model_periods))
+
+
 @time_row("Years from model start (end of month)", "yr")
 def years_elapsed(m):
     """Time from model start to the end of the period, for discounting."""
@@ -91,6 +114,12 @@ def years_elapsed(m):
 def discount_factor(m):
     """(1 + discount_rate) ^ -years: cash flows are discounted from the end of their month."""
     return (1 + m.i.discount_rate) ** -m.years_elapsed
+
+
+@time_row("Equity discount factor (end of month)", "-")
+def equity_discount_factor(m):
+    """(1 + cost_of_equity) ^ -years, for the equity NPV."""
+    return (1 + m.i.cost_of_equity) ** -m.years_elapsed
 
 
 @time_row("Power price index", "-", numpy=_price_index)

@@ -25,6 +25,14 @@ HAND_PLAN = dict(
     heat_recoverable_share=0, heat_price_eur_per_mwh=0,
     construction_jobs_per_eur_m=10, indirect_jobs_per_direct=1.5, jobs_report_year=2025,
     announcement_tolerance=0.25,
+    # financing: none (all equity), so the hand case's equity cash flow is its free cash flow
+    repay_annuity=1, repay_straight=2, repay_sculpted=3, cost_of_equity=0.10, base_rate=0.0,
+    senior_share=0.0, senior_margin=0.01, senior_fee=0.0, senior_tenor_months=12, senior_profile=3,
+    gpu_debt_share=0.0, gpu_debt_margin_ig=0.01, gpu_debt_margin_non_ig=0.01, offtake_ig_share=0.0,
+    gpu_debt_fee=0.0, gpu_debt_tenor_months=12, gpu_debt_profile=1,
+    vendor_share=0.0, vendor_margin=0.01, vendor_fee=0.0, vendor_tenor_months=12, vendor_profile=2,
+    grant_share=0.0, dscr_target=1.35, dscr_covenant=1.1, dscr_cap=10, dsra_months=0, working_capital_months=0,
+    loss_cap_threshold_eur=1e6, loss_cap_share=0.5, interest_cap_floor_eur=3e6, interest_cap_share=0.3,
 )
 HAND_PHASE = dict(
     gpus=100, it_mw=1, stage1_share=1.0, construction_start="2025-01", stage1_online="2025-03",

@@ -1,12 +1,12 @@
 """Tax, free cash flow and returns: NPV, IRR and payback.
 
-Tax: each phase is taxed on its own (a project company per site, an
-assumption; the group could offset losses). Losses carry forward without
-limit, so tax paid to date = rate x the running maximum of cumulative EBIT
-and 0. (The French cap on yearly loss use belongs to the financing module.)
+Tax: French rules, once a year, each phase on its own (see
+:mod:`finmodel.items.tax_rules`); the project's tax has no financial
+expense (unlevered), the company's levered tax is in the financing items.
 """
 
-from finmodel.expr import ge, irr, lag, lt, row_max, running_max0, safe_divide, sumproduct, total, cumsum
+from finmodel.expr import cumsum, ge, irr, lag, lt, row_max, safe_divide, sumproduct, total, ytd
+from finmodel.items.tax_rules import register_tax
 from finmodel.registry import row, scalar
 
 S = "Tax and cash flow"
@@ -25,22 +25,19 @@ def ebit(m):
     return m.ebitda - m.depreciation
 
 
-@row("Cumulative EBIT", "EUR", S)
-def ebit_cum(m):
-    """Running total of EBIT."""
-    return cumsum(m.ebit)
+@row("EBITDA, year to date", "EUR", S)
+def ebitda_ytd(m):
+    """EBITDA since January (tax EBITDA for the interest cap)."""
+    return ytd(m.ebitda, m.t.year_start)
 
 
-@row("Taxable profit to date (after losses carried forward)", "EUR", S)
-def taxable_cum(m):
-    """Running maximum of cumulative EBIT and 0."""
-    return running_max0(m.ebit_cum)
+@row("EBIT, year to date", "EUR", S)
+def ebit_ytd(m):
+    """EBIT since January."""
+    return ytd(m.ebit, m.t.year_start)
 
 
-@row("Corporate tax", "EUR", S, total=True)
-def tax(m):
-    """corporate_tax_rate x this month's increase in taxable profit to date."""
-    return m.i.corporate_tax_rate * (m.taxable_cum - lag(m.taxable_cum))
+register_tax("project", S, "tax", "Corporate tax (project, unlevered)", None)
 
 
 @row("Residual value", "EUR", S, total=True)
@@ -49,10 +46,22 @@ def residual_value(m):
     return m.t.last_period * m.book_value
 
 
+@row("Working capital (operating cash held)", "EUR", S)
+def working_capital(m):
+    """working_capital_months x this month's opex, released in the last month."""
+    return m.i.working_capital_months * m.opex_total * (1 - m.t.last_period)
+
+
+@row("Increase in working capital", "EUR", S, total=True)
+def wc_change(m):
+    """Change in working capital from the previous month."""
+    return m.working_capital - lag(m.working_capital)
+
+
 @row("Free cash flow", "EUR", S, total=True)
 def fcf(m):
-    """EBITDA - tax - capex + residual value."""
-    return m.ebitda - m.tax - m.capex_total + m.residual_value
+    """EBITDA - tax - capex + residual value - increase in working capital."""
+    return m.ebitda - m.tax - m.capex_total + m.residual_value - m.wc_change
 
 
 @row("Cumulative free cash flow", "EUR", S, consolidate="recompute")

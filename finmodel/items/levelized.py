@@ -1,6 +1,6 @@
 """Levelized cost of compute per GPU-hour and its cost stack [EUR/GPU-h].
 
-LCOC = PV(capex + opex - residual value) / PV(GPU-hours sold), pre-tax, at
+LCOC = PV(capex + opex - residual value + working capital) / PV(GPU-hours sold), pre-tax, at
 ``discount_rate``; each stack item is one category's PV over the same
 PV(GPU-hours), so the stack adds up to the LCOC. The break-even price is
 the new-generation price per GPU-hour at which the pre-tax NPV is zero:
@@ -15,8 +15,8 @@ S = "Cost per GPU-hour"
 
 @row("Costs for the levelized cost", "EUR", S, total=True)
 def lcoc_costs(m):
-    """Capex + opex (net of heat credit) - residual value."""
-    return m.capex_total + m.opex_total - m.residual_value
+    """Capex + opex (net of heat credit) - residual value + increase in working capital."""
+    return m.capex_total + m.opex_total - m.residual_value + m.wc_change
 
 
 @scalar("PV of GPU-hours sold", "GPU-h", S)
@@ -49,6 +49,7 @@ STACK = (
     ("stack_maintenance_insurance", "Maintenance and insurance", ("opex_maintenance", "opex_insurance"), 1),
     ("stack_network_tax", "Connectivity and local taxes", ("opex_network", "opex_local_tax"), 1),
     ("stack_heat_credit", "Heat credit", ("opex_heat_credit",), 1),
+    ("stack_working_capital", "Working capital", ("wc_change",), 1),
     ("stack_residual", "Residual value", ("residual_value",), -1),
 )
 

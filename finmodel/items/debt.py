@@ -1,0 +1,236 @@
+"""Debt tranches: draws, interest during construction, fees, repayment [EUR].
+
+Each phase borrows in three tranches (their order is the order below):
+
+- ``gpu_debt``: GPU-backed delayed-draw loans on IT capex, whose margin
+  depends on the credit quality of the offtake contracts;
+- ``vendor``: vendor financing or leases on IT capex;
+- ``senior``: senior construction/term debt on building works.
+
+A tranche draws ``<tranche>_share`` of its capex base each month until the
+month of full service ("completion", k = 0), interest during construction
+is added to the balance, and the upfront fee is paid at the first capex.
+From the month after completion (k = 1) it is repaid over its tenor, as
+chosen by ``<tranche>_profile``:
+
+- annuity: level payment; principal in repayment month k is
+  (payment - r x D0) x (1 + r) ^ (k - 1), as numpy-financial's ``ppmt``;
+- straight line: D0 / tenor a month;
+- sculpted: principal = CFADS / dscr_target - the debt service of the
+  tranches before it - interest, never below 0 nor above the balance, so
+  the phase's DSCR is dscr_target. A sculpted tranche is sized down to what
+  that repays within its tenor (its debt capacity, never below 0).
+
+Whatever is left is repaid in the horizon's last month (out of the
+residual value). Rates are monthly equivalents of base_rate + margin [1/yr].
+CFADS (cash flow available for debt service) is EBITDA - the project's
+(unlevered) tax - the increase in working capital: lenders' base case, and
+it avoids a circular reference through the interest tax shield.
+"""
+
+from functools import reduce
+from operator import add
+
+from finmodel.expr import carry, eq, ge, lag, lt, maximum, minimum, sumproduct, total
+from finmodel.registry import row, scalar
+
+S = "Debt"
+
+#: the tranches, in repayment order: (name, label, base rows)
+TRANCHES = (
+    ("gpu_debt", "GPU-backed loans", ("capex_it",)),
+    ("vendor", "Vendor financing", ("capex_it",)),
+    ("senior", "Senior debt", ("capex_works",)),
+)
+
+
+@row("Completion marker (month of full service)", "flag", S, consolidate=None)
+def completion_marker(m):
+    """1 in the month the full capacity enters service."""
+    return eq(m.months2, 1)
+
+
+@scalar("Completion period", "#", S, consolidate=None)
+def completion_period(m):
+    """Period number of the month of full service."""
+    return sumproduct(m.t.period, m.completion_marker)
+
+
+@row("Months after completion", "month", S, consolidate=None)
+def months_after(m):
+    """k: period - completion period (0 at completion, negative before)."""
+    return m.t.period - m.completion_period
+
+
+@row("Drawdown flag", "flag", S, consolidate=None)
+def draw_flag(m):
+    """1 up to and including the month of full service (k <= 0): loans draw and capitalise interest."""
+    return lt(m.months_after, 1)
+
+
+@row("Cash flow available for debt service", "EUR", S, total=True)
+def cfads(m):
+    """EBITDA - project (unlevered) tax - increase in working capital."""
+    return m.ebitda - m.tax - m.wc_change
+
+
+def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str, ...]) -> None:
+    """Register one tranche's rows; ``earlier`` the tranches repaid before it (for sculpting)."""
+
+    def g(m, field):
+        return getattr(m, f"{n}_{field}")
+
+    def gi(m, field):
+        return getattr(m.i, f"{n}_{field}")
+
+    def margin(m):
+        if n == "gpu_debt":
+            ig = m.i.offtake_ig_share
+            return ig * m.i.gpu_debt_margin_ig + (1 - ig) * m.i.gpu_debt_margin_non_ig
+        return gi(m, "margin")
+
+    def rate(m):
+        return (1 + m.i.base_rate + margin(m)) ** (1 / m.i.months_per_year) - 1
+
+    def sculpted(m):
+        return eq(gi(m, "profile"), m.i.repay_sculpted)
+
+    def base(m):
+        return reduce(add, (getattr(m, r) for r in base_rows)) * m.draw_flag
+
+    def repay_flag(m):
+        return lt(0, m.months_after) * ge(gi(m, "tenor_months"), m.months_after)
+
+    def final_flag(m):
+        return eq(m.months_after, gi(m, "tenor_months")) * (1 - g(m, "sculpted"))
+
+    def compound(m):
+        return (1 + g(m, "rate")) ** -m.months_after
+
+    def base_compounded(m):
+        return g(m, "base") * g(m, "compound")
+
+    def base_at_completion(m):
+        return total(g(m, "base_compounded"))
+
+    def sculpt_available(m):
+        allowed = m.cfads / m.i.dscr_target
+        for e in earlier:
+            allowed = allowed - getattr(m, f"{e}_debt_service")
+        return allowed * g(m, "repay_flag")
+
+    def capacity(m):
+        return maximum(0, sumproduct(g(m, "sculpt_available"), g(m, "compound")))
+
+    def share_used(m):
+        at = g(m, "base_at_completion")
+        return gi(m, "share") - g(m, "sculpted") * maximum(0, gi(m, "share") - g(m, "capacity") / (at + eq(at, 0)))
+
+    def commitment(m):
+        return g(m, "share_used") * total(g(m, "base"))
+
+    def draws(m):
+        return g(m, "share_used") * g(m, "base")
+
+    def at_completion(m):
+        return g(m, "share_used") * g(m, "base_at_completion")
+
+    def payment(m):
+        r = g(m, "rate")
+        return g(m, "at_completion") * r / (1 - (1 + r) ** -gi(m, "tenor_months"))
+
+    def scheduled(m):
+        r, d0 = g(m, "rate"), g(m, "at_completion")
+        annuity = eq(gi(m, "profile"), m.i.repay_annuity) * (g(m, "payment") - r * d0) * (1 + r) ** (m.months_after - 1)
+        straight = eq(gi(m, "profile"), m.i.repay_straight) * d0 / gi(m, "tenor_months")
+        return g(m, "repay_flag") * (annuity + straight)
+
+    def balance(m):
+        def step(prev, draw, drawing, due, final, available, repaying, r, is_sculpted, last):
+            regular = minimum(prev, due) + final * (prev - minimum(prev, due))
+            sculpt = is_sculpted * repaying * maximum(0, minimum(prev, available - r * prev))
+            return (prev * (1 + r * drawing) + draw - regular - sculpt) * (1 - last)
+
+        return carry(step, g(m, "draws"), m.draw_flag, g(m, "scheduled"), g(m, "final_flag"), g(m, "sculpt_available"),
+                     g(m, "repay_flag"), g(m, "rate"), g(m, "sculpted"), m.t.last_period)
+
+    def idc(m):
+        return g(m, "rate") * lag(g(m, "balance")) * m.draw_flag
+
+    def interest(m):
+        return g(m, "rate") * lag(g(m, "balance")) * (1 - m.draw_flag)
+
+    def principal(m):
+        return lag(g(m, "balance")) + g(m, "idc") + g(m, "draws") - g(m, "balance")
+
+    def fee(m):
+        return gi(m, "fee") * g(m, "commitment") * eq(m.months_since_start, 1)
+
+    def debt_service(m):
+        return g(m, "interest") + g(m, "principal")
+
+    L = label
+    items = [
+        # (fn, field, kind, label, unit, consolidate, show total, doc)
+        (rate, "rate", "scalar", f"{L}: interest rate", "1/month", None, False,
+         "(1 + base_rate + margin) ^ (1/12) - 1" + (": margin = offtake_ig_share x IG margin + the rest x non-IG margin." if n == "gpu_debt" else ".")),
+        (sculpted, "sculpted", "scalar", f"{L}: sculpted repayment flag", "flag", None, False, "1 when the profile is repay_sculpted."),
+        (base, "base", "row", f"{L}: capex base while drawing", "EUR", None, True, f"({' + '.join(base_rows)}) x drawdown flag."),
+        (repay_flag, "repay_flag", "row", f"{L}: repayment flag", "flag", None, False, "1 for k = 1 .. tenor months."),
+        (final_flag, "final_flag", "row", f"{L}: last scheduled repayment flag", "flag", None, False,
+         "1 in repayment month k = tenor (annuity and straight line repay what is left)."),
+        (compound, "compound", "row", f"{L}: compounding factor to completion", "-", None, False,
+         "(1 + rate) ^ -k: grows a draw to completion, discounts a repayment to it."),
+        (base_compounded, "base_compounded", "row", f"{L}: capex base grown to completion", "EUR", None, False, "Base x compounding factor."),
+        (base_at_completion, "base_at_completion", "scalar", f"{L}: capex base with interest at completion", "EUR", None, False,
+         "Balance at completion per unit of share."),
+        (sculpt_available, "sculpt_available", "row", f"{L}: debt service allowed at the target DSCR", "EUR", None, False,
+         "(CFADS / dscr_target - debt service of earlier tranches) x repayment flag."),
+        (capacity, "capacity", "scalar", f"{L}: debt capacity at completion if sculpted", "EUR", None, False,
+         "max(0, PV at the tranche rate of the debt service allowed)."),
+        (share_used, "share_used", "scalar", f"{L}: share of capex base drawn", "-", None, False,
+         "The input share; a sculpted tranche is cut to its debt capacity."),
+        (commitment, "commitment", "scalar", f"{L}: commitment (draws)", "EUR", "sum", False, "Share drawn x capex base."),
+        (draws, "draws", "row", f"{L}: draws", "EUR", "sum", True, "Share drawn x capex base while drawing."),
+        (at_completion, "at_completion", "scalar", f"{L}: balance at completion (D0)", "EUR", "sum", False,
+         "Draws with interest during construction."),
+        (payment, "payment", "scalar", f"{L}: annuity payment", "EUR", None, False, "D0 x r / (1 - (1 + r) ^ -tenor)."),
+        (scheduled, "scheduled", "row", f"{L}: scheduled principal (annuity, straight line)", "EUR", None, False,
+         "Annuity: (payment - r x D0) x (1 + r) ^ (k - 1); straight line: D0 / tenor; 0 when sculpted."),
+        (balance, "balance", "row", f"{L}: closing balance", "EUR", "sum", False,
+         "Previous x (1 + r while drawing) + draws - principal; 0 in the last month."),
+        (idc, "idc", "row", f"{L}: interest during construction (capitalised)", "EUR", "sum", True, "r x opening balance while drawing."),
+        (interest, "interest", "row", f"{L}: interest paid", "EUR", "sum", True, "r x opening balance after completion."),
+        (principal, "principal", "row", f"{L}: principal repaid", "EUR", "sum", True, "Opening balance + IDC + draws - closing balance."),
+        (fee, "fee", "row", f"{L}: upfront fee", "EUR", "sum", True, "Fee share x commitment, in the month of the first capex."),
+        (debt_service, "debt_service", "row", f"{L}: debt service", "EUR", "sum", True, "Interest paid + principal repaid."),
+    ]
+    for fn, field, kind, lab, unit, cons, show, doc in items:
+        fn.__name__ = f"{n}_{field}"
+        fn.__doc__ = doc
+        if kind == "row":
+            row(lab, unit, S, consolidate=cons, total=show)(fn)
+        else:
+            scalar(lab, unit, S, consolidate=cons)(fn)
+
+
+for _k, (_n, _label, _base) in enumerate(TRANCHES):
+    _tranche(_n, _label, _base, tuple(t[0] for t in TRANCHES[:_k]))
+
+
+def _sum_of(field: str, name: str, label: str, doc: str, show: bool = True) -> None:
+    def fn(m):
+        return reduce(add, (getattr(m, f"{t[0]}_{field}") for t in TRANCHES))
+
+    fn.__name__ = name
+    fn.__doc__ = doc
+    row(label, "EUR", S, total=show)(fn)
+
+
+_sum_of("draws", "debt_draws", "Debt draws, all tranches", "Sum of the tranches' draws.")
+_sum_of("idc", "debt_idc", "Interest during construction, all tranches", "Sum of the tranches' capitalised interest.")
+_sum_of("interest", "debt_interest", "Interest paid, all tranches", "Sum of the tranches' interest paid.")
+_sum_of("principal", "debt_principal", "Principal repaid, all tranches", "Sum of the tranches' principal.")
+_sum_of("fee", "debt_fees", "Upfront fees, all tranches", "Sum of the tranches' fees.")
+_sum_of("debt_service", "debt_service", "Debt service, all tranches", "Interest paid + principal repaid.")
+_sum_of("balance", "debt_balance", "Debt outstanding", "Sum of the tranches' closing balances.", show=False)

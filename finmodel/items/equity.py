@@ -1,0 +1,243 @@
+"""The company's tax, the cash waterfall and equity returns [EUR].
+
+Each month: operating cash flow -> levered tax -> capex (funded by draws
+and grants) -> fees, interest and principal -> debt service reserve ->
+distributions to equity. A shortfall is paid in by equity (construction,
+GPU refresh, debt service it cannot meet); a surplus is distributed unless
+the DSCR is below ``dscr_covenant`` or, with debt, completion is not yet
+reached (lock-up): then it stays in the company as cash and pays later
+shortfalls. No lock-up in the last month.
+"""
+
+from finmodel.expr import (
+    at_max, carry, cumsum, eq, irr, lag, lt, maximum, minimum, row_max, row_min, safe_divide, sumproduct, total, ytd,
+)
+from finmodel.items.debt import TRANCHES
+from finmodel.items.tax_rules import register_tax
+from finmodel.registry import row, scalar
+
+S = "Cash waterfall and equity"
+R = "Equity returns and cover ratios"
+
+
+@row("Grants received", "EUR", S, total=True)
+def grants(m):
+    """grant_share x building works capex while drawing."""
+    return m.i.grant_share * m.capex_works * m.draw_flag
+
+
+@row("Financial expense (interest, IDC, fees)", "EUR", S, total=True)
+def financial_expense(m):
+    """Interest during construction + interest paid + upfront fees."""
+    return m.debt_idc + m.debt_interest + m.debt_fees
+
+
+@row("Financial expense, year to date", "EUR", S)
+def fin_expense_ytd(m):
+    """Financial expense since January."""
+    return ytd(m.financial_expense, m.t.year_start)
+
+
+register_tax("levered", S, "tax_levered", "Corporate tax (company, after interest)", "fin_expense_ytd")
+
+
+@row("Debt service flag", "flag", R, consolidate="recompute")
+def has_debt_service(m):
+    """1 in a month with debt service, except the horizon's last month (final repayment)."""
+    return lt(0, m.debt_service) * (1 - m.t.last_period)
+
+
+@row("DSCR", "-", R, consolidate="recompute")
+def dscr(m):
+    """CFADS / debt service, at most dscr_cap; dscr_cap in months without debt service."""
+    has = m.has_debt_service
+    return has * minimum(m.i.dscr_cap, m.cfads / (m.debt_service + 1 - has)) + (1 - has) * m.i.dscr_cap
+
+
+@row("Covenant breach flag", "flag", R, consolidate=None)
+def breach(m):
+    """1 when there is debt service and CFADS < dscr_covenant x debt service."""
+    return m.has_debt_service * lt(m.cfads, m.i.dscr_covenant * m.debt_service)
+
+
+@scalar("Debt commitments", "EUR", R, consolidate="sum")
+def debt_commitment(m):
+    """Sum of the tranches' commitments."""
+    return sum((getattr(m, f"{n}_commitment") for n, _, _ in TRANCHES[1:]), getattr(m, f"{TRANCHES[0][0]}_commitment"))
+
+
+@row("Lock-up flag", "flag", R, consolidate=None)
+def lock_up(m):
+    """No distributions: in a covenant breach, or before completion when there is debt; never in the last month."""
+    drawing_with_debt = m.draw_flag * lt(0, m.debt_commitment)
+    return (1 - (1 - m.breach) * (1 - drawing_with_debt)) * (1 - m.t.last_period)
+
+
+@row("First repayment marker", "flag", S, consolidate=None)
+def first_repay_marker(m):
+    """1 in the first month after completion."""
+    return eq(m.months_after, 1)
+
+
+@scalar("First month's debt service", "EUR", S, consolidate=None)
+def first_debt_service(m):
+    """Debt service in the first month after completion."""
+    return sumproduct(m.debt_service, m.first_repay_marker)
+
+
+@row("Debt service reserve account", "EUR", S)
+def dsra(m):
+    """dsra_months x this month's debt service (the first month's at completion: funded before repayments start)."""
+    return m.i.dsra_months * (m.debt_service * m.has_debt_service + m.first_debt_service * m.completion_marker)
+
+
+@row("Increase in debt service reserve", "EUR", S, total=True)
+def dsra_change(m):
+    """Change in the reserve from the previous month."""
+    return m.dsra - lag(m.dsra)
+
+
+@row("Cash flow before equity", "EUR", S, total=True)
+def cash_before_equity(m):
+    """EBITDA - levered tax - capex + residual value - working capital increase + draws + grants - fees - interest - principal - reserve increase."""
+    return (m.ebitda - m.tax_levered - m.capex_total + m.residual_value - m.wc_change + m.debt_draws + m.grants
+            - m.debt_fees - m.debt_interest - m.debt_principal - m.dsra_change)
+
+
+@row("Cash held (locked up)", "EUR", S)
+def cash(m):
+    """Cash kept in the company: (previous cash + cash flow before equity, if positive) while locked up."""
+    def step(prev, flow, locked):
+        return maximum(prev + flow, 0) * locked
+
+    return carry(step, m.cash_before_equity, m.lock_up)
+
+
+@row("Equity contributions", "EUR", S, total=True)
+def equity_in(m):
+    """Shortfall paid in by equity: -(previous cash + cash flow before equity), if positive."""
+    return maximum(0, -(lag(m.cash) + m.cash_before_equity))
+
+
+@row("Distributions to equity", "EUR", S, total=True)
+def distributions(m):
+    """Previous cash + cash flow before equity, if positive, when not locked up."""
+    return maximum(0, lag(m.cash) + m.cash_before_equity) * (1 - m.lock_up)
+
+
+@row("Equity cash flow", "EUR", S, total=True)
+def equity_cash_flow(m):
+    """Distributions - contributions."""
+    return m.distributions - m.equity_in
+
+
+@row("Equity and grants outstanding", "EUR", S)
+def equity_grants_outstanding(m):
+    """Running total of equity contributions - distributions + grants."""
+    return cumsum(m.equity_in - m.distributions + m.grants)
+
+
+@row("Funding outstanding (debt, equity and grants)", "EUR", S)
+def funding_outstanding(m):
+    """Debt outstanding + equity and grants outstanding."""
+    return m.debt_balance + m.equity_grants_outstanding
+
+
+@scalar("Peak funding need", "EUR", R)
+def peak_funding(m):
+    """Largest funding outstanding over the horizon."""
+    return row_max(m.funding_outstanding)
+
+
+@scalar("Month of peak funding need", "date", R)
+def peak_funding_month(m):
+    """Period start of the month where funding outstanding is largest."""
+    return at_max(m.funding_outstanding, m.t.period_start)
+
+
+@scalar("Equity NPV at the cost of equity", "EUR", R)
+def equity_npv(m):
+    """Sum of equity cash flow x equity discount factor."""
+    return sumproduct(m.equity_cash_flow, m.t.equity_discount_factor)
+
+
+@scalar("Equity IRR (monthly)", "1/month", R)
+def equity_irr_monthly(m):
+    """Monthly rate at which the equity cash flow's NPV is zero, from the IRR guess."""
+    return irr(m.equity_cash_flow, m.irr_guess_monthly)
+
+
+@scalar("Equity IRR", "1/yr", R)
+def equity_irr(m):
+    """(1 + monthly equity IRR) ^ 12 - 1."""
+    return (1 + m.equity_irr_monthly) ** m.i.months_per_year - 1
+
+
+@scalar("Months with debt service", "month", R)
+def debt_service_months(m):
+    """Months with a DSCR."""
+    return total(m.has_debt_service)
+
+
+@scalar("Minimum DSCR", "-", R)
+def min_dscr(m):
+    """Smallest DSCR over months with debt service; error (NaN) without debt."""
+    return safe_divide(row_min(m.dscr) * lt(0, m.debt_service_months), lt(0, m.debt_service_months))
+
+
+@scalar("Average DSCR", "-", R)
+def avg_dscr(m):
+    """Mean DSCR over months with debt service; error (NaN) without debt."""
+    return safe_divide(sumproduct(m.dscr, m.has_debt_service), m.debt_service_months)
+
+
+@scalar("Months in covenant breach", "month", R, consolidate=None)
+def breach_months(m):
+    """Months with a DSCR below dscr_covenant."""
+    return total(m.breach)
+
+
+@scalar("Debt at completion", "EUR", R, consolidate=None)
+def debt_at_completion(m):
+    """Debt outstanding in the month of full service."""
+    return sumproduct(m.debt_balance, m.completion_marker)
+
+
+@scalar("Average debt rate", "1/month", R, consolidate=None)
+def debt_rate(m):
+    """Tranche rates weighted by their balance at completion."""
+    weighted = sum((getattr(m, f"{n}_rate") * getattr(m, f"{n}_at_completion") for n, _, _ in TRANCHES[1:]),
+                   getattr(m, f"{TRANCHES[0][0]}_rate") * getattr(m, f"{TRANCHES[0][0]}_at_completion"))
+    return safe_divide(weighted, m.debt_at_completion)
+
+
+@row("Loan life discount factor", "-", R, consolidate=None)
+def llcr_discount(m):
+    """(1 + average debt rate) ^ -k after completion and while debt is outstanding, else 0."""
+    return lt(0, m.months_after) * lt(0, lag(m.debt_balance)) * (1 + m.debt_rate) ** -m.months_after
+
+
+@scalar("LLCR at completion", "-", R, consolidate=None)
+def llcr(m):
+    """PV of CFADS over the loan life at the average debt rate / debt at completion."""
+    return safe_divide(sumproduct(m.cfads, m.llcr_discount), m.debt_at_completion)
+
+
+@scalar("Debt cost x commitment", "EUR/yr", R, consolidate="sum")
+def debt_cost_weighted(m):
+    """Sum over tranches of commitment x (base_rate + margin) a year (annualised from the monthly rate)."""
+    parts = [getattr(m, f"{n}_commitment") * ((1 + getattr(m, f"{n}_rate")) ** m.i.months_per_year - 1) for n, _, _ in TRANCHES]
+    return sum(parts[1:], parts[0])
+
+
+@scalar("Equity paid in while drawing", "EUR", R, consolidate="sum")
+def equity_construction(m):
+    """Equity contributions up to completion."""
+    return sumproduct(m.equity_in, m.draw_flag)
+
+
+@scalar("WACC implied by the structure", "1/yr", R)
+def wacc(m):
+    """(equity x cost_of_equity + debt commitments x rate x (1 - tax rate)) / (equity + debt), weights at construction."""
+    return safe_divide(m.equity_construction * m.i.cost_of_equity + m.debt_cost_weighted * (1 - m.i.corporate_tax_rate),
+                       m.equity_construction + m.debt_commitment)
