@@ -68,8 +68,33 @@ def plausibility_warnings(results) -> list[str]:
         if not lo <= kw <= hi:
             out.append(f"{e}: {kw:.2f} kW of IT per GPU is outside what GPUs draw ({lo}-{hi} kW, benchmarks.md 2.2): "
                        "a 'GPU' here may be a die or a lower-power card")
+        out += _financing_warnings(results, e)
         changes = int(results.summary.loc[e, "irr_sign_changes"])
         if changes > 1:
             out.append(f"{e}: free cash flow changes sign {changes} times: the IRR may not be unique "
                        f"(found from irr_guess = {results.inputs.values['irr_guess']:g})")
     return out
+
+
+def _financing_warnings(results, e: str) -> list[str]:
+    """Covenant breaches and sculpted debt cut to its capacity (phases only: each has its own lenders)."""
+    from finmodel.items.debt import TRANCHES
+
+    if e not in results.inputs.phases:
+        return []
+    plan, phase = results.inputs.plan_view(), results.inputs.phase_view(e)
+    out = []
+    months = results.scalar(e, "breach_months")
+    if months > 0:
+        out.append(f"{e}: DSCR below the covenant {_one(plan['dscr_covenant']):g} in {months:.0f} months "
+                   f"(minimum {results.scalar(e, 'min_dscr'):.2f}): distributions locked up, equity pays in what debt service needs")
+    for n, label, _ in TRANCHES:
+        share, used = _one(phase[f"{n}_share"]), results.scalar(e, f"{n}_share_used")
+        if used < share - 1e-12:
+            out.append(f"{e}: {label.lower()} sculpted to DSCR {_one(plan['dscr_target']):g} can fund only {used:.0%} "
+                       f"of its capex base, not {share:.0%}" + (" (no debt capacity: cash flow too thin)" if used <= 0 else ""))
+    return out
+
+
+def _one(x) -> float:
+    return float(np.asarray(x).reshape(-1)[0])

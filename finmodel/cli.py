@@ -59,15 +59,17 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
         "gpus": num("{:,.0f}"), "it_mw": num("{:,.0f}"), "capex_eur": num("{:,.2f}"), "npv_eur": num("{:,.2f}"),
         "irr": num("{:.1%}"), "payback_years": num("{:.1f}"), "lcoc_eur_per_gpu_hour": num("{:.3f}"),
         "breakeven_eur_per_gpu_hour": num("{:.3f}"), "jobs_2030": num("{:,.0f}"), "first_service": str,
-        "full_service": str,
+        "full_service": str, "equity_irr": num("{:.1%}"), "equity_npv_eur": num("{:,.2f}"), "min_dscr": num("{:.2f}"),
+        "peak_funding_eur": num("{:,.2f}"), "peak_funding_month": str, "wacc": num("{:.1%}"),
     }
     shown = summary.copy()
-    shown["capex_eur"] = shown["capex_eur"] / 1e9
-    shown["npv_eur"] = shown["npv_eur"] / 1e9
+    for col in ("capex_eur", "npv_eur", "equity_npv_eur", "peak_funding_eur"):
+        shown[col] = shown[col] / 1e9
     out = pd.DataFrame({col: shown[col].map(fmt) for col, fmt in formats.items()}, index=shown.index)
     return out.rename(columns={
         "capex_eur": "capex_eur_bn", "npv_eur": "npv_eur_bn", "irr": "irr_per_yr", "lcoc_eur_per_gpu_hour": "lcoc_eur_gpu_h",
-        "breakeven_eur_per_gpu_hour": "breakeven_eur_gpu_h",
+        "breakeven_eur_per_gpu_hour": "breakeven_eur_gpu_h", "equity_irr": "equity_irr_per_yr",
+        "equity_npv_eur": "equity_npv_eur_bn", "peak_funding_eur": "peak_funding_eur_bn", "wacc": "wacc_per_yr",
     })
 
 

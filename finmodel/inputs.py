@@ -28,6 +28,8 @@ from finmodel.timeline import from_serial, to_serial
 
 DEFAULT_INPUTS_DIR = Path(__file__).resolve().parent.parent / "inputs"
 ANNOUNCED_FIELDS = ("capex_eur", "gpus", "it_mw", "jobs")
+#: shares of one capex base that debt tranches and grants draw on together (at most 1)
+FUNDING_SHARES = (("gpu_debt_share", "vendor_share"), ("senior_share", "grant_share"))
 STAFF_SHARES = ("staff_share_engineering", "staff_share_maintenance", "staff_share_research", "staff_share_security")
 TOTAL = "total"  # reserved: the consolidated figures
 KNOWN_CURVES = ("power_price_index",)
@@ -711,6 +713,12 @@ def _check_cross_fields(values, origin, phases, start, periods, problems) -> Non
     life = values.get("gpu_life_years")
     if life is not None and not np.all(np.isclose(np.asarray(life) * 12, np.round(np.asarray(life) * 12))):
         problems.append(Problem(origin["gpu_life_years"], "gpu_life_years", f"{_show(life)} years is not a whole number of months; allowed: a multiple of 1/12 year"))
+    for pair in FUNDING_SHARES:
+        got = [values.get(s) for s in pair]
+        if all(v is not None for v in got) and np.any(sum(np.asarray(v) for v in got) > 1 + 1e-12):
+            listed = " + ".join(f"{s} = {_show(v)}" for s, v in zip(pair, got))
+            files = ", ".join(dict.fromkeys(origin[s] for s in pair))
+            problems.append(Problem(files, "+".join(pair), f"{listed} = {_show(sum(got))} funds more than the capex it draws on; allowed: a total of at most 1"))
     shares = [values.get(s) for s in STAFF_SHARES]
     if all(v is not None for v in shares) and not np.allclose(sum(np.asarray(s) for s in shares), 1.0, atol=1e-9):
         listed = ", ".join(f"{s} = {_show(v)}" for s, v in zip(STAFF_SHARES, shares))

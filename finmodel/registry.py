@@ -6,7 +6,8 @@ earlier. Registration order is the Calc sheet's row order; label, unit and
 section live with the definition.
 
 ``consolidate`` says what the Consolidated sheet does with an item:
-``"sum"`` adds the phases' values; ``"recompute"`` evaluates the same
+``"sum"`` adds the phases' values, ``"min"`` takes the smallest (a ratio
+each phase's lenders test on their own); ``"recompute"`` evaluates the same
 function on consolidated rows (NPV, IRR, levelized cost); ``None`` leaves it
 out (flags and prices that do not add up across phases).
 """
@@ -38,6 +39,9 @@ class LineItem:
     def doc(self) -> str:
         return (self.fn.__doc__ or "").strip()
 
+
+#: consolidations taken from the phases' values rather than this sheet's rows
+FROM_PHASES = ("sum", "min")
 
 TIME_ITEMS: list[LineItem] = []
 PHASE_ITEMS: list[LineItem] = []
@@ -140,7 +144,11 @@ def evaluate_consolidated(
     :func:`phase_items_for` ``(only)``.
     """
     def summed(item):
-        return sum(p[item.name] for p in phases.values()) if item.consolidate == "sum" else None
+        if item.consolidate == "sum":
+            return sum(p[item.name] for p in phases.values())
+        if item.consolidate == "min":
+            return functools.reduce(np.minimum, (p[item.name] for p in phases.values()))
+        return None
 
     return _evaluate(consolidated_items(), "total", inputs, time, only, summed)
 
@@ -153,7 +161,7 @@ def consolidated_items() -> list[LineItem]:
 def phase_items_for(only: Collection[str]) -> set[str]:
     """The phase items that :func:`evaluate_consolidated` ``(only=only)`` needs: ``only`` and the sums it reads."""
     need = _closure(only, item_reads("total"))
-    return set(only) | {it.name for it in consolidated_items() if it.consolidate == "sum" and it.name in need}
+    return set(only) | {it.name for it in consolidated_items() if it.consolidate in FROM_PHASES and it.name in need}
 
 
 # --- evaluating only some items ---------------------------------------------------------
@@ -198,7 +206,7 @@ def item_reads(sheet: str) -> dict[str, frozenset[str]]:
     reads: dict[str, frozenset[str]] = {}
     for item in order:
         log: set[str] = set()
-        if not (sheet == "total" and item.consolidate == "sum"):  # a sum reads the phases, not this sheet
+        if not (sheet == "total" and item.consolidate in FROM_PHASES):  # read from the phases, not this sheet
             item.fn(_Tracer(refs, log))
         reads[item.name] = frozenset(log)
     return reads

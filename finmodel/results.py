@@ -146,8 +146,9 @@ class Results:
 
         Flows are summed over each phase's drawdown months (to full service);
         cash held is its value at completion. Sources = uses for every column.
+        ``attrs``: the announced plan total and each entity's peak funding need and month.
         """
-        from finmodel.financing import BALANCE_ROWS, SOURCES, USES
+        from finmodel.financing import ANNOUNCED_PLAN_EUR, BALANCE_ROWS, SOURCES, USES
 
         out = {}
         for e in self.inputs.phases:
@@ -166,6 +167,9 @@ class Results:
         df[TOTAL] = df[list(self.inputs.phases)].sum(axis=1)
         df.index.names = ["side", "line"]
         df.attrs["unit"] = "EUR"
+        df.attrs["announced_eur"] = ANNOUNCED_PLAN_EUR
+        df.attrs["peak_funding_eur"] = {e: self.scalar(e, "peak_funding") for e in self.entities}
+        df.attrs["peak_funding_month"] = {e: from_serial(self.scalar(e, "peak_funding_month")).strftime("%Y-%m") for e in self.entities}
         return df
 
     @cached_property

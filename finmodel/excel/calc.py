@@ -102,9 +102,9 @@ def formulas(layouts: dict[str, SheetLayout], entity: str, input_keys: list[str]
     ctx = Context(input_refs(input_keys, None if entity == "total" else entity), time, own)
     out = {}
     for it in lay.items:
-        if entity == "total" and it.consolidate == "sum":
-            parts = [_refs(layouts[p], span, own_sheet=False)[it.name] for p in phases]
-            out[it.name] = "+".join(p.text for p in parts)
+        if entity == "total" and it.consolidate in ("sum", "min"):
+            parts = [_refs(layouts[p], span, own_sheet=False)[it.name].text for p in phases]
+            out[it.name] = "+".join(parts) if it.consolidate == "sum" else f"MIN({', '.join(parts)})"
         else:
             out[it.name] = it.fn(ctx).text
     return out

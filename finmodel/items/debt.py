@@ -21,8 +21,9 @@ chosen by ``<tranche>_profile``:
   the phase's DSCR is dscr_target. A sculpted tranche is sized down to what
   that repays within its tenor (its debt capacity, never below 0).
 
-Whatever is left is repaid in the horizon's last month (out of the
-residual value). Rates are monthly equivalents of base_rate + margin [1/yr].
+Whatever is left at maturity (k = tenor) is repaid then, and what is left
+in the horizon's last month (a tenor beyond it) is repaid out of the
+residual value. Rates are monthly equivalents of base_rate + margin [1/yr].
 CFADS (cash flow available for debt service) is EBITDA - the project's
 (unlevered) tax - the increase in working capital: lenders' base case, and
 it avoids a circular reference through the interest tax shield.
@@ -102,7 +103,7 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
         return lt(0, m.months_after) * ge(gi(m, "tenor_months"), m.months_after)
 
     def final_flag(m):
-        return eq(m.months_after, gi(m, "tenor_months")) * (1 - g(m, "sculpted"))
+        return eq(m.months_after, gi(m, "tenor_months"))
 
     def compound(m):
         return (1 + g(m, "rate")) ** -m.months_after
@@ -147,9 +148,9 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
 
     def balance(m):
         def step(prev, draw, drawing, due, final, available, repaying, r, is_sculpted, last):
-            regular = minimum(prev, due) + final * (prev - minimum(prev, due))
-            sculpt = is_sculpted * repaying * maximum(0, minimum(prev, available - r * prev))
-            return (prev * (1 + r * drawing) + draw - regular - sculpt) * (1 - last)
+            wanted = minimum(prev, due + is_sculpted * repaying * maximum(0, available - r * prev))
+            repaid = wanted + final * (prev - wanted)
+            return (prev * (1 + r * drawing) + draw - repaid) * (1 - last)
 
         return carry(step, g(m, "draws"), m.draw_flag, g(m, "scheduled"), g(m, "final_flag"), g(m, "sculpt_available"),
                      g(m, "repay_flag"), g(m, "rate"), g(m, "sculpted"), m.t.last_period)
@@ -177,8 +178,8 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
         (sculpted, "sculpted", "scalar", f"{L}: sculpted repayment flag", "flag", None, False, "1 when the profile is repay_sculpted."),
         (base, "base", "row", f"{L}: capex base while drawing", "EUR", None, True, f"({' + '.join(base_rows)}) x drawdown flag."),
         (repay_flag, "repay_flag", "row", f"{L}: repayment flag", "flag", None, False, "1 for k = 1 .. tenor months."),
-        (final_flag, "final_flag", "row", f"{L}: last scheduled repayment flag", "flag", None, False,
-         "1 in repayment month k = tenor (annuity and straight line repay what is left)."),
+        (final_flag, "final_flag", "row", f"{L}: maturity flag", "flag", None, False,
+         "1 in repayment month k = tenor: what is left is repaid (a sculpted loan's balloon when cash flow fell short)."),
         (compound, "compound", "row", f"{L}: compounding factor to completion", "-", None, False,
          "(1 + rate) ^ -k: grows a draw to completion, discounts a repayment to it."),
         (base_compounded, "base_compounded", "row", f"{L}: capex base grown to completion", "EUR", None, False, "Base x compounding factor."),

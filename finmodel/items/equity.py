@@ -179,9 +179,9 @@ def debt_service_months(m):
     return total(m.has_debt_service)
 
 
-@scalar("Minimum DSCR", "-", R)
+@scalar("Minimum DSCR", "-", R, consolidate="min")
 def min_dscr(m):
-    """Smallest DSCR over months with debt service; error (NaN) without debt."""
+    """Smallest DSCR over months with debt service; error (NaN) without debt. Total: the weakest phase's."""
     return safe_divide(row_min(m.dscr) * lt(0, m.debt_service_months), lt(0, m.debt_service_months))
 
 
