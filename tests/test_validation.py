@@ -275,6 +275,20 @@ def test_staff_shares_must_add_up_to_one(tmp_path):
     assert "1.25" in p.message and "exactly 1" in p.message and "staff_share_engineering = 0.5" in p.message
 
 
+@pytest.mark.parametrize("a, b", [("gpu_debt_share", "vendor_share"), ("senior_share", "grant_share")])
+def test_funding_shares_of_one_capex_base_at_most_one(tmp_path, a, b):
+    # 0.7 + 0.4 = 1.1 of the same capex: more than is spent
+    p = one_problem(hand(tmp_path, plan={a: 0.7, b: 0.4}))
+    assert in_file(p, "plan.toml")
+    assert p.field == f"{a}+{b}"
+    assert "1.1" in p.message and "at most 1" in p.message and f"{a} = 0.7" in p.message
+
+
+def test_funding_shares_adding_to_one_are_allowed(tmp_path):
+    res = finmodel.run(inputs_dir=hand(tmp_path, plan={"gpu_debt_share": 0.7, "vendor_share": 0.3}))
+    assert res.scalar("p", "gpu_debt_share_used") + res.scalar("p", "vendor_share_used") == pytest.approx(1.0)
+
+
 def test_missing_file(default_inputs_copy):
     (default_inputs_copy / "scenarios.toml").unlink()
     p = one_problem(default_inputs_copy)
