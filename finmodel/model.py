@@ -9,7 +9,7 @@ import numpy as np
 
 import finmodel.items  # noqa: F401  (registers the phase line items)
 import finmodel.timeline  # noqa: F401  (registers the Time rows)
-from finmodel.inputs import Inputs, load_inputs
+from finmodel.inputs import InputError, Inputs, Problem, load_inputs
 from finmodel.registry import evaluate_consolidated, evaluate_phase, evaluate_time, phase_items_for
 from finmodel.results import Results
 
@@ -44,10 +44,15 @@ def run(
     """Run one scenario and return its Results.
 
     ``overrides`` maps input names (``"discount_rate"``, ``"alixan.gpus"``)
-    to values; nothing on disk changes. ``inputs`` (already loaded, e.g.
+    to values (one value each, or one per month); nothing on disk changes. ``inputs`` (already loaded, e.g.
     read back from an edited workbook) replaces the three other arguments.
     """
     if inputs is None:
         inputs = load_inputs(scenario, inputs_dir=inputs_dir, overrides=overrides)
+    draws = [k for k, v in inputs.values.items() if np.ndim(v) == 2 and np.shape(v)[0] > 1]
+    if draws:
+        raise InputError([Problem("overrides", k, f"{np.shape(inputs.values[k])[0]} draws; allowed in run(): one value "
+                                  "(Results hold one run; evaluate draws with finmodel.model.evaluate or the Monte Carlo)")
+                          for k in draws])
     time, values = evaluate(inputs)
     return Results(inputs, time, values)

@@ -390,3 +390,16 @@ def test_phase_names_that_would_collide_as_sheet_names_are_refused(tmp_path, bad
         finmodel.run(inputs_dir=folder)
     msg = str(err.value)
     assert "plan.toml" in msg and "model.phases[0]" in msg and repr(bad) in msg and "lower-case" in msg
+
+
+def test_run_takes_one_draw(tmp_path):
+    # found by the fuzz test: Results hold one run, so N draws of shape (N, 1) are refused by run() (evaluate takes them)
+    import numpy as np
+
+    with pytest.raises(InputError) as exc:
+        finmodel.run(inputs_dir=hand(tmp_path), overrides={"p.gpus": np.array([[0.0], [0.0]])})
+    (p,) = exc.value.problems
+    assert p.field == "p.gpus" and "2 draws" in p.message and "evaluate" in p.message
+    one = finmodel.run(inputs_dir=hand(tmp_path), overrides={"p.gpus": np.array([[200.0]])})
+    assert one.scalar("p", "gpus_full") == 200.0
+    assert len(one.cashflows) > 0

@@ -15,16 +15,21 @@ import openpyxl
 import pytest
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.formula.translate import Translator
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import FORMULAE, get_column_letter, range_boundaries
 
 import finmodel
 from finmodel.excel.calc import CONSOLIDATED_SHEET, FIRST_PERIOD_COL, TIME_SHEET, calc_sheet_name
+from finmodel.excel.finance_sheets import (
+    ANNOUNCED_NAME, DEBT_SHEET, FIRST_YEAR_COL, SOURCES_USES_SHEET, STATEMENTS_SHEET,
+)
 from finmodel.excel.inputs_sheet import FIRST_SCENARIO_COL, HEADER, LIVE_COL, NAME_COL
 from finmodel.excel.sheets import ANNUAL_SHEET
 from finmodel.excel.writer import write_report
+from finmodel.financing import ANNOUNCED_PLAN_EUR
 
 REQUIRED_NAMES = ("NPV_Total", "IRR_Total", "LCOC_Total", "Capex_Total", "Jobs_2030_Total", "Check_Master",
-                  "Scenario", "ScenarioNames")
+                  "Scenario", "ScenarioNames", ANNOUNCED_NAME)
+FINANCE_SHEETS = (SOURCES_USES_SHEET, DEBT_SHEET, STATEMENTS_SHEET)
 BANNED_FUNCTIONS = {"OFFSET", "INDIRECT", "XLOOKUP"}
 CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")  # 'AB12': Excel reads it as a cell address
 R1C1_LIKE = re.compile(r"^[RrCc]([0-9]*)$|^[Rr][0-9]*[Cc][0-9]*$")  # 'R', 'C2', 'R1C1': R1C1 references
@@ -48,6 +53,11 @@ def wb(report):
 @pytest.fixture(scope="module")
 def res(report):
     return report[0]
+
+
+@pytest.fixture(scope="module")
+def layout(report):
+    return report[2]
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +118,10 @@ def test_formulas_found(wb):
 
 
 def test_no_number_literals_in_calc_formulas(wb, tokens):
-    """Only 0 and 1 may appear as numbers inside formulas on the calc sheets and Annual."""
+    """Only 0 and 1 may appear as numbers inside formulas on the calc sheets, Annual, the financing sheets and Checks."""
     found = []
-    sheets = set(calc_sheets(wb) + [ANNUAL_SHEET])
+    sheets = set(calc_sheets(wb) + [ANNUAL_SHEET, *FINANCE_SHEETS, "Checks"])
+    assert sheets <= set(wb.sheetnames)
     for sheet, coord, f, items in tokens:
         if sheet not in sheets:
             continue
@@ -120,11 +131,11 @@ def test_no_number_literals_in_calc_formulas(wb, tokens):
     assert not found, f"{len(found)} number literal(s) in formulas, e.g.:\n" + "\n".join(found[:10])
 
 
-def _check_copied_across(ws, first_col: int) -> tuple[int, list[str]]:
-    """Rows whose formula in ``first_col`` translates to every other period column's formula."""
+def _check_copied_across(ws, first_col: int, first_row: int = 1) -> tuple[int, list[str]]:
+    """Rows (from ``first_row``) whose formula in ``first_col`` translates to every other period column's formula."""
     rows, bad = 0, []
     origin_col = get_column_letter(first_col)
-    for r in range(1, ws.max_row + 1):
+    for r in range(first_row, ws.max_row + 1):
         f0 = formula_of(ws.cell(row=r, column=first_col))
         if f0 is None:
             continue
@@ -156,6 +167,65 @@ def test_annual_rows_copied_across(wb):
     rows, bad = _check_copied_across(wb[ANNUAL_SHEET], 4)
     assert rows > 10
     assert not bad, "\n".join(bad[:10])
+
+
+def test_debt_and_statements_rows_copied_across(wb, layout):
+    """The yearly rows of Debt (below the key figures) and Statements: one formula copied across the years."""
+    fin = layout.finance
+    for sheet, first_row, want in ((DEBT_SHEET, fin.debt_first_annual_row, len(fin.debt_rows) + len(fin.cover_rows)),
+                                   (STATEMENTS_SHEET, 1, len(fin.statement_rows))):
+        ws = wb[sheet]
+        assert ws.max_column == FIRST_YEAR_COL + len(fin.years) - 1, f"{sheet}: {ws.max_column} columns"
+        rows, bad = _check_copied_across(ws, FIRST_YEAR_COL, first_row)
+        assert rows == want, f"{sheet}: {rows} rows with yearly formulas, expected {want}"
+        assert not bad, "\n".join(bad[:10])
+
+
+def test_financing_sheets_roll_up_calc_rows(wb, layout, res):
+    """Sources & Uses lines are SUMPRODUCTs with the drawdown flag (or completion marker); Debt and Statements
+    flows are SUMIF by year, balances SUMIFS at the year end; Total = sum of the phase columns."""
+    from finmodel.financing import BALANCE_ROWS, SOURCES, STATEMENTS, USES
+
+    fin = layout.finance
+    phases = res.inputs.phases
+    ws = wb[SOURCES_USES_SHEET]
+    for (side, line), r in fin.su_rows.items():
+        for p in phases:
+            f = ws.cell(row=r, column=fin.su_cols[p]).value
+            lay = layout.calc[p]
+            if line.startswith("Total"):
+                col = get_column_letter(fin.su_cols[p])
+                assert f == f"=SUM({col}{r - len(USES if side == 'Uses' else SOURCES)}:{col}{r - 1})", f
+                continue
+            flag = lay.rows["draw_flag"]
+            assert functions_in(f) and set(functions_in(f)) == {"SUMPRODUCT"}, f
+            assert f"${flag}:" in f or any(name in BALANCE_ROWS for name in dict(USES).get(line, ())), f
+            assert f"'{lay.sheet}'!" in f or f"{lay.sheet}!" in f, f
+        first, last = (get_column_letter(fin.su_cols[p]) for p in (phases[0], phases[-1]))
+        assert ws.cell(row=r, column=fin.su_cols["total"]).value == f"=SUM({first}{r}:{last}{r})"
+    marker = layout.calc[phases[0]].rows["completion_marker"]
+    cash_line = next(label for label, rows in USES if set(rows) & set(BALANCE_ROWS))
+    assert f"${marker}:" in ws.cell(row=fin.su_rows[("Uses", cash_line)], column=fin.su_cols[phases[0]]).value
+    kinds = {item: kind for _, item, kind in STATEMENTS}
+    ws = wb[STATEMENTS_SHEET]
+    for (e, item), r in fin.statement_rows.items():
+        f = ws.cell(row=r, column=FIRST_YEAR_COL).value
+        assert functions_in(f) == (["SUMIF"] if kinds[item] == "flow" else ["SUMIFS"]), (e, item, f)
+    ws = wb[DEBT_SHEET]
+    for (e, n, fld), r in fin.debt_rows.items():
+        f = ws.cell(row=r, column=FIRST_YEAR_COL).value
+        assert functions_in(f) == (["SUMIFS"] if fld == "balance" else ["SUMIF"]), (e, n, fld, f)
+
+
+def test_announced_plan_is_a_labelled_value_not_a_formula_literal(wb, tokens):
+    """EUR 52 bn sits in one named value cell with its source; formulas use the name."""
+    (sheet, ref), = destinations(wb, ANNOUNCED_NAME)
+    cell = wb[sheet][ref.replace("$", "")]
+    assert sheet == SOURCES_USES_SHEET and cell.value == ANNOUNCED_PLAN_EUR and cell.data_type == "n"
+    assert cell.style == "Input"
+    source = wb[sheet].cell(row=cell.row, column=cell.column + 1).value
+    assert "seed 000" in source and "2025-02-10" in source
+    assert any(ANNOUNCED_NAME.upper() in f.upper() for s, _, f, _ in tokens if s == SOURCES_USES_SHEET)
 
 
 # --- functions ----------------------------------------------------------------------------
@@ -194,6 +264,13 @@ def test_no_nested_if(tokens):
             elif tok.type == Token.FUNC and tok.subtype == Token.CLOSE:
                 stack.pop()
     assert not found, "\n".join(found[:10])
+
+
+def test_functions_known_to_openpyxl(tokens):
+    """Every function is one openpyxl writes without an _xlfn. prefix (else Excel shows #NAME?)."""
+    found = sorted({f"{name} ({s}!{c})" for s, c, f, items in tokens for name in functions_in(items)
+                    if name not in FORMULAE})
+    assert not found, found[:10]
 
 
 def test_no_if_at_all(tokens):
@@ -298,8 +375,14 @@ def test_no_defined_name_looks_like_a_cell(wb):
 def test_sheet_order(wb, res):
     phases = res.inputs.phases
     assert wb.sheetnames == ["Cover", "Dashboard", "Inputs", TIME_SHEET, *[calc_sheet_name(p) for p in phases],
-                             CONSOLIDATED_SHEET, ANNUAL_SHEET, "Cost per GPU-hour", "Jobs", "Announcements", "Checks",
-                             "Sources"]
+                             CONSOLIDATED_SHEET, ANNUAL_SHEET, *FINANCE_SHEETS, "Cost per GPU-hour", "Jobs",
+                             "Announcements", "Checks", "Sources"]
+
+
+def test_cover_lists_every_sheet(wb):
+    cover = wb["Cover"]
+    linked = {c.value for row in cover.iter_rows(max_col=1) for c in row if c.hyperlink is not None}
+    assert set(wb.sheetnames) - {"Cover"} <= linked, set(wb.sheetnames) - {"Cover"} - linked
 
 
 def test_scenario_drop_down(wb):
@@ -331,13 +414,21 @@ def test_drop_down_arrow_is_shown(wb):
 def test_charts(wb):
     counts = {ws.title: len(ws._charts) for ws in wb}
     assert sum(counts.values()) >= 4, counts
-    for sheet in ("Dashboard", "Cost per GPU-hour", "Jobs"):
+    for sheet in ("Dashboard", "Cost per GPU-hour", "Jobs", DEBT_SHEET):
         assert counts[sheet] >= 1, f"no chart on {sheet}: {counts}"
 
 
 def test_freeze_panes_on_calc_sheets(wb):
     for name in calc_sheets(wb):
         assert wb[name].freeze_panes == "F5", f"{name} freezes at {wb[name].freeze_panes}"
+
+
+def test_financing_sheets_freeze_labels_and_print_landscape(wb):
+    for name in FINANCE_SHEETS:
+        ws = wb[name]
+        assert ws.freeze_panes and ws.freeze_panes.startswith("C"), f"{name} freezes at {ws.freeze_panes}"
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.column_dimensions["A"].width >= 40
 
 
 def test_master_check_on_dashboard(wb):

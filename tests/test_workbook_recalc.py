@@ -1,17 +1,27 @@
 """The exported workbook, recalculated by headless LibreOffice Calc, gives Python's numbers.
 
-One LibreOffice call recalculates five workbooks: the default report and four
+One LibreOffice call recalculates six workbooks: the default report and five
 copies edited the way a user would (discount rate, GPU price, power price,
-scenario drop-down). In CI this must run: a missing LibreOffice fails.
+scenario drop-down to feb_2025 and to no_debt). In CI this must run: a missing
+LibreOffice fails.
 Comparison rule (DESIGN.md): |lo - py| <= 1e-9 x max(|py|, largest |value| in the row),
 because LibreOffice keeps 15 significant digits and snaps near-cancelling sums to 0.
+Identity rows that are 0 up to rounding (balance check, cash check) are
+compared relative to the entity's largest total assets instead: their own
+largest value is rounding noise.
+
+The financing sheets (Sources & Uses, Debt, Statements) are compared with
+Results.sources_uses, Results.debt (and its ``dscr_by_year``) and
+Results.statements. The workbook's annual DSCR follows the model's convention:
+``dscr_cap`` in years without debt service and at most ``dscr_cap``; Python's
+table has NaN and the uncapped ratio, so it is compared as min(dscr_cap, dscr),
+dscr_cap where NaN.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 
 import numpy as np
 import openpyxl
@@ -20,15 +30,23 @@ import pytest
 import finmodel
 import finmodel.cli
 from finmodel.excel.calc import period_columns
+from finmodel.excel.finance_sheets import DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET
 from finmodel.excel.inputs_sheet import SHEET as INPUTS_SHEET
 from finmodel.excel.readback import read_inputs_from_workbook
 from finmodel.excel.report_sheets import HEADLINE_NAMES
 from finmodel.excel.writer import write_report
+from finmodel.financing import ANNOUNCED_PLAN_EUR
 from finmodel.recalc import find_soffice, recalculate
-from finmodel.results import SUMMARY_COLUMNS
+from finmodel.items.debt import TRANCHES
+from finmodel.results import SUMMARY_COLUMNS, TOTAL
+from finmodel.timeline import from_serial
 
 REL = 1e-9
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+#: rows that are 0 up to rounding, or can be (sums of near-cancelling flows): compared relative to the largest
+#: value of these rows of the same entity as well
+IDENTITY_SCALE = {"balance_check": ("total_assets",), "cash_check": ("total_assets",),
+                  "cf_net": ("cf_operations", "cf_investing", "cf_financing")}
 
 #: the user's edits: workbook input name -> new value, and the same as Python overrides
 EDITS = {
@@ -72,24 +90,38 @@ def _edit(src, dst, *, values=None, scenario=None):
     wb.save(dst)
 
 
+#: a small plan started mid-year (its horizon ends in June: the last month closes the year), with every
+#: tranche, grants, tax, reserve and working capital: the financing sheets' year-end and drawdown logic by hand scale
+MIDYEAR_PLAN = dict(senior_share=0.5, senior_profile=1, senior_fee=0.01, gpu_debt_share=0.4, gpu_debt_profile=2,
+                    vendor_share=0.2, vendor_profile=1, base_rate=0.03, dsra_months=3, working_capital_months=1,
+                    corporate_tax_rate=0.25, grant_share=0.1)
+
+
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     """Python results and recalculated workbooks: {case: (Results, openpyxl values workbook, layout, path)}."""
+    from conftest import HAND_PHASE, HAND_PLAN, write_inputs
+
     _need_soffice()
     tmp = tmp_path_factory.mktemp("recalc")
     base = finmodel.run()
     path, layout = write_report(base, tmp / "in" / "default.xlsx", finmodel.__version__)
-    cases = {"default": (base, path)}
+    cases = {"default": (base, path, layout)}
     for name, (values, overrides) in EDITS.items():
         dst = tmp / "in" / f"{name}.xlsx"
         _edit(path, dst, values=values)
-        cases[name] = (finmodel.run(overrides=overrides), dst)
-    dst = tmp / "in" / "scenario_feb.xlsx"
-    _edit(path, dst, scenario="feb_2025")
-    cases["scenario_feb"] = (finmodel.run("feb_2025"), dst)
-    outs = recalculate([p for _, p in cases.values()], tmp / "out")
-    return {name: (res, openpyxl.load_workbook(out, data_only=True), layout, src)
-            for (name, (res, src)), out in zip(cases.items(), outs)}
+        cases[name] = (finmodel.run(overrides=overrides), dst, layout)
+    for case, scenario in (("scenario_feb", "feb_2025"), ("scenario_no_debt", "no_debt")):
+        dst = tmp / "in" / f"{case}.xlsx"
+        _edit(path, dst, scenario=scenario)
+        cases[case] = (finmodel.run(scenario), dst, layout)
+    inputs = write_inputs(tmp / "midyear_inputs", HAND_PLAN | MIDYEAR_PLAN, {"p": HAND_PHASE}, start="2024-07",
+                          horizon_years=2)
+    small = finmodel.run(inputs_dir=inputs)
+    cases["midyear"] = (small, *write_report(small, tmp / "in" / "midyear.xlsx", finmodel.__version__))
+    outs = recalculate([p for _, p, _ in cases.values()], tmp / "out")
+    return {name: (res, openpyxl.load_workbook(out, data_only=True), lay, src)
+            for (name, (res, src, lay)), out in zip(cases.items(), outs)}
 
 
 def _compare_calc_sheets(res, wb, layout) -> tuple[int, list[str]]:
@@ -104,6 +136,8 @@ def _compare_calc_sheets(res, wb, layout) -> tuple[int, list[str]]:
             cells = [ws[f"C{r}"].value] if it.kind == "scalar" else [ws[f"{c}{r}"].value for c in cols]
             finite = py[np.isfinite(py)]
             scale = float(np.max(np.abs(finite))) if finite.size else 0.0
+            if it.name in IDENTITY_SCALE and entity != "time":
+                scale = max([scale, *(float(np.max(np.abs(np.asarray(values[o])))) for o in IDENTITY_SCALE[it.name])])
             for k, (lo, p) in enumerate(zip(cells, py)):
                 compared += 1
                 if not _close(lo, p, scale):
@@ -143,9 +177,7 @@ def test_headline_names_dashboard_and_checks(books):
     for name, item in HEADLINE_NAMES.items():
         assert _close(_named(wb, name), res.scalar("total", item), 0.0), name
     assert _named(wb, "Check_Master") == 1
-    checks = wb["Checks"]
-    values = [checks.cell(row=r, column=3).value for r in range(6, checks.max_row + 1)
-              if checks.cell(row=r, column=3).value is not None]
+    values = [v for _, v in _checks(wb)]
     assert len(values) >= 10 and all(v == 1 for v in values)
     dash = wb["Dashboard"]
     for k, entity in enumerate(res.entities, start=7):
@@ -160,7 +192,9 @@ def test_workbook_edits_recalculate_like_python_overrides(books, case):
     default_npv = books["default"][0].scalar("total", "npv")
     assert res.scalar("total", "npv") != pytest.approx(default_npv, rel=1e-6)  # the edit matters
     compared, bad = _compare_calc_sheets(res, wb, layout)
-    assert not bad, f"{case}: {len(bad)} of {compared} cells differ, e.g. {bad[:5]}"
+    fin_compared, fin_bad = _compare_finance_sheets(res, wb, layout)
+    assert not bad + fin_bad, (f"{case}: {len(bad)} of {compared} calc cells and {len(fin_bad)} of {fin_compared} "
+                               f"financing cells differ, e.g. {(bad[:3] + fin_bad[:3])}")
     assert _named(wb, "Check_Master") == 1
 
 
@@ -184,3 +218,194 @@ def test_feb_scenario_from_the_drop_down_has_alixan_at_40_mw(books):
     res, wb, layout, _ = books["scenario_feb"]
     r = layout.calc["alixan"].rows["it_mw_full"]
     assert wb[layout.calc["alixan"].sheet][f"C{r}"].value == 40
+
+
+# --- financing sheets: Sources & Uses, Debt, Statements --------------------------------------
+
+def _checks(wb) -> list[tuple[str, object]]:
+    """(label, value) of every check above the master check on the Checks sheet."""
+    sheet, ref = wb.defined_names["Check_Master"].attr_text.split("!")
+    ws = wb[sheet.strip("'")]
+    master = int(ref.replace("$", "").lstrip("C"))
+    return [(ws.cell(row=r, column=1).value, ws.cell(row=r, column=3).value) for r in range(6, master)
+            if ws.cell(row=r, column=3).value is not None]
+
+
+def _dscr_cap(res) -> float:
+    return float(np.asarray(res.inputs.values["dscr_cap"]).reshape(-1)[0])
+
+
+def _compare_finance_sheets(res, wb, layout) -> tuple[int, list[str]]:
+    """Every Sources & Uses, Debt and Statements cell against Results; (cells compared, differences)."""
+    fin = layout.finance
+    compared, bad = 0, []
+
+    def check(where, lo, py, scale):
+        nonlocal compared
+        compared += 1
+        if not _close(lo, py, scale):
+            bad.append(f"{where}: LibreOffice {lo!r} vs Python {py!r}")
+
+    ws = wb[SOURCES_USES_SHEET]
+    su = res.sources_uses
+    assert set(fin.su_rows) == set(su.index), "Sources & Uses lines differ from Results.sources_uses"
+    assert list(fin.su_cols) == list(su.columns)
+    for key, r in fin.su_rows.items():
+        scale = float(su.loc[key].abs().max())
+        for e, c in fin.su_cols.items():
+            check(f"{ws.title} {key} {e}", ws.cell(row=r, column=c).value, su.loc[key, e], scale)
+    for e, c in fin.su_cols.items():
+        check(f"{ws.title} difference {e}", ws.cell(row=fin.su_diff_row, column=c).value, 0.0,
+              abs(su.loc[("Uses", "Total uses"), e]))
+        check(f"{ws.title} peak funding {e}", ws.cell(row=fin.su_peak_row, column=c).value,
+              res.scalar(e, "peak_funding"), 0.0)
+        month = ws.cell(row=fin.su_peak_month_row, column=c).value
+        want = from_serial(res.scalar(e, "peak_funding_month"))
+        if not (isinstance(month, dt.datetime) and month.date() == want):
+            bad.append(f"{ws.title} peak funding month {e}: {month!r} vs {want}")
+
+    ws = wb[DEBT_SHEET]
+    debt = res.debt.set_index(["phase", "tranche", "line", "year"]).value
+    for (e, n, fld), r in fin.debt_rows.items():
+        row = [debt[(e, n, fld, y)] for y in fin.years]
+        scale = max(abs(v) for v in row)
+        for k, py in enumerate(row):
+            check(f"{ws.title} {e} {n} {fld} {fin.years[k]}", ws.cell(row=r, column=3 + k).value, py, scale)
+    cover = res.debt.attrs["dscr_by_year"].set_index(["phase", "year"])
+    cap = _dscr_cap(res)
+    for (e, key), r in fin.cover_rows.items():
+        if key == "debt_outstanding":
+            row = [sum(debt[(e, n, "balance", y)] for n, _, _ in TRANCHES) for y in fin.years]
+        elif key in ("cfads", "debt_service"):
+            row = [cover.loc[(e, y), key] for y in fin.years]
+        else:
+            ratio = [cover.loc[(e, y), "dscr"] for y in fin.years]
+            fallback = cap if key == "dscr" else np.nan  # the chart's row leaves years without debt service out
+            row = [min(cap, x) if np.isfinite(x) else fallback for x in ratio]
+        finite = [abs(v) for v in row if np.isfinite(v)]
+        scale = max(finite) if key != "dscr" and finite else 0.0
+        for k, py in enumerate(row):
+            check(f"{ws.title} {e} {key} {fin.years[k]}", ws.cell(row=r, column=3 + k).value, py, scale)
+
+    ws = wb[STATEMENTS_SHEET]
+    st = res.statements.set_index(["phase", "line", "year"]).value
+    for (e, item), r in fin.statement_rows.items():
+        row = [st[(e, item, y)] for y in fin.years]
+        scale = max(abs(v) for v in row)
+        if item in IDENTITY_SCALE:
+            scale = max([scale, *(abs(st[(e, o, y)]) for o in IDENTITY_SCALE[item] for y in fin.years)])
+        for k, py in enumerate(row):
+            check(f"{ws.title} {e} {item} {fin.years[k]}", ws.cell(row=r, column=3 + k).value, py, scale)
+    return compared, bad
+
+
+def test_financing_sheets_match_python(books):
+    res, wb, layout, _ = books["default"]
+    compared, bad = _compare_finance_sheets(res, wb, layout)
+    fin = layout.finance
+    n_years = len(fin.years)
+    assert compared >= len(fin.su_rows) * len(fin.su_cols) + (len(fin.debt_rows) + len(fin.statement_rows)) * n_years
+    assert not bad, f"{len(bad)} of {compared} financing cells differ, e.g. {bad[:5]}"
+
+
+def test_sources_equal_uses_and_the_announced_plan(books):
+    res, wb, layout, _ = books["default"]
+    fin = layout.finance
+    ws = wb[SOURCES_USES_SHEET]
+    total = fin.su_cols[TOTAL]
+    uses, sources = fin.su_rows[("Uses", "Total uses")], fin.su_rows[("Sources", "Total sources")]
+    for e, c in fin.su_cols.items():
+        u, s = ws.cell(row=uses, column=c).value, ws.cell(row=sources, column=c).value
+        assert u > 0 and abs(s - u) <= REL * u, (e, s, u)
+    assert ws.cell(row=fin.announced_row, column=total).value == ANNOUNCED_PLAN_EUR == 52e9
+    assert _named(wb, "Announced_Plan_EUR") == ANNOUNCED_PLAN_EUR
+    gap = ws.cell(row=fin.announced_row + 2, column=total).value
+    assert gap == pytest.approx(res.sources_uses.loc[("Uses", "Total uses"), TOTAL] / ANNOUNCED_PLAN_EUR - 1, rel=1e-9)
+
+
+def test_balance_check_cells_are_zero_relative_to_total_assets(books):
+    res, wb, layout, _ = books["default"]
+    fin = layout.finance
+    ws = wb[STATEMENTS_SHEET]
+    n = 0
+    for e in res.entities:
+        assets = [ws.cell(row=fin.statement_rows[(e, "total_assets")], column=3 + k).value for k in range(len(fin.years))]
+        scale = max(abs(a) for a in assets)
+        assert scale > 1e9, (e, scale)  # the plan holds billions of assets
+        for k in range(len(fin.years)):
+            v = ws.cell(row=fin.statement_rows[(e, "balance_check")], column=3 + k).value
+            assert isinstance(v, (int, float)) and abs(v) <= REL * scale, (e, fin.years[k], v)
+            n += 1
+    assert n == len(res.entities) * len(fin.years)
+
+
+def test_debt_key_figures_are_the_calc_sheets_scalars(books):
+    """The Debt sheet's key figures show the recalculated calc-sheet cells (text where the model has an error)."""
+    res, wb, layout, _ = books["default"]
+    fin = layout.finance
+    ws = wb[DEBT_SHEET]
+    for e, r in fin.key_rows.items():
+        lay = layout.calc[e]
+        for item, c in fin.key_cols.items():
+            shown = ws.cell(row=r, column=c).value
+            if item not in lay.rows:
+                assert shown == "phases only", (e, item, shown)
+                continue
+            calc = wb[lay.sheet][f"C{lay.rows[item]}"].value
+            assert shown == calc or (isinstance(calc, str) and shown == "no debt"), (e, item, shown, calc)
+
+
+def test_financing_checks_feed_the_master_check(books):
+    """Sources = uses, balance sheet, cash and DSCR checks are 1 and above the master; breach months are only a warning."""
+    res, wb, layout, _ = books["default"]
+    checks = dict(_checks(wb))
+    for e in res.entities:
+        assert checks[f"{e}: balance sheet balances in every month (|assets - liabilities - equity| vs total assets)"] == 1
+        assert checks[f"{e}: cash-flow statement explains the change in cash in every month"] == 1
+        assert checks[f"{e}: annual DSCR has a number in every year (no error values)"] == 1
+        assert checks[f"{e}: sources = uses during construction (Sources & Uses)"] == 1
+    assert _named(wb, "Check_Master") == 1
+    ws = wb["Checks"]
+    breach = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=3).value for r in range(1, ws.max_row + 1)
+              if "months with the DSCR below the covenant" in str(ws.cell(row=r, column=1).value)}
+    assert len(breach) == len(res.inputs.phases)
+    assert not set(breach) & set(checks), "covenant breaches must not feed the master check"
+    for p in res.inputs.phases:
+        label = next(k for k in breach if k.startswith(f"{p}:"))
+        assert breach[label] == res.scalar(p, "breach_months")
+    assert any(v > 0 for v in breach.values()), "the default scenario breaches the covenant (a warning, yet master = 1)"
+
+
+def test_no_debt_scenario_has_clean_financing_sheets(books):
+    """Without debt: no division by zero in the annual DSCR, sources = uses, master check 1, tables as in Python."""
+    res, wb, layout, _ = books["scenario_no_debt"]
+    assert res.scalar(TOTAL, "debt_commitment") == 0
+    compared, bad = _compare_finance_sheets(res, wb, layout)
+    assert not bad, f"{len(bad)} of {compared} financing cells differ, e.g. {bad[:5]}"
+    fin = layout.finance
+    ws = wb[DEBT_SHEET]
+    for e in res.entities:
+        row = [ws.cell(row=fin.cover_rows[(e, "dscr")], column=3 + k).value for k in range(len(fin.years))]
+        assert row == [_dscr_cap(res)] * len(fin.years), (e, row)
+        assert ws.cell(row=fin.key_rows[e], column=fin.key_cols["min_dscr"]).value == "no debt"
+    assert all(v == 1 for _, v in _checks(wb))
+    assert _named(wb, "Check_Master") == 1
+
+
+def test_no_debt_scenario_calc_cells_match_python(books):
+    res, wb, layout, _ = books["scenario_no_debt"]
+    compared, bad = _compare_calc_sheets(res, wb, layout)
+    assert not bad, f"{len(bad)} of {compared} cells differ, e.g. {bad[:5]}"
+
+
+def test_midyear_plan_with_every_tranche(books):
+    """A horizon ending in June: the last month is the year end of the balances; every sheet as in Python."""
+    res, wb, layout, _ = books["midyear"]
+    assert res.periods[-1].month == 6 and layout.finance.years == [2024, 2025, 2026]
+    assert all(res.scalar("p", f"{n}_commitment") > 0 for n, _, _ in TRANCHES)
+    compared, bad = _compare_calc_sheets(res, wb, layout)
+    assert not bad, f"{len(bad)} of {compared} cells differ, e.g. {bad[:5]}"
+    compared, bad = _compare_finance_sheets(res, wb, layout)
+    assert not bad, f"{len(bad)} of {compared} financing cells differ, e.g. {bad[:5]}"
+    assert all(v == 1 for _, v in _checks(wb))
+    assert _named(wb, "Check_Master") == 1

@@ -1,5 +1,7 @@
 """Presentation sheets: Cover, Dashboard, Cost per GPU-hour, Jobs, Announcements, Checks, Sources.
 
+(The financing sheets, Sources & Uses, Debt and Statements, are in :mod:`finmodel.excel.finance_sheets`.)
+
 Every figure is a formula on the calc sheets' cells; only labels, announced
 figures (with their sources) and the Cover's metadata are values.
 """
@@ -23,11 +25,15 @@ from finmodel.results import SUMMARY_COLUMNS, TOTAL
 GREEN = PatternFill("solid", fgColor="C6EFCE")
 EUR_M = "#,##0,,;[Red]-#,##0,,"  # euros shown in millions
 RED = PatternFill("solid", fgColor="FFC7CE")
+AMBER = PatternFill("solid", fgColor="FFEB9C")
 SUMMARY_LABELS = {
     "gpus": "GPUs", "it_mw": "IT MW", "capex_eur": "Initial capex", "npv_eur": "NPV", "irr": "IRR",
     "payback_years": "Payback", "lcoc_eur_per_gpu_hour": "Levelized cost", "breakeven_eur_per_gpu_hour": "Break-even price",
-    "jobs_2030": "Jobs (report year)",
+    "jobs_2030": "Jobs (report year)", "equity_irr": "Equity IRR", "equity_npv_eur": "Equity NPV", "min_dscr": "Minimum DSCR",
+    "peak_funding_eur": "Peak funding need", "wacc": "WACC (implied)",
 }
+#: Dashboard cells shown as text instead of an error: summary column -> text
+SUMMARY_IF_ERROR = {"payback_years": "none in horizon", "min_dscr": "no debt"}
 #: headline outputs with a workbook name: name -> line item on the Consolidated sheet
 HEADLINE_NAMES = {"NPV_Total": "npv", "IRR_Total": "irr_annual", "LCOC_Total": "lcoc", "Capex_Total": "capex_initial",
                   "Jobs_2030_Total": "jobs_2030", "Breakeven_Total": "breakeven_price", "Payback_Total": "payback_years"}
@@ -110,7 +116,7 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
             item, unit = SUMMARY_COLUMNS[col]
             c = ws.cell(row=k, column=j)
             ref = scalar_ref(layouts[e], item)
-            c.value = f'=IFERROR({ref}, "none in horizon")' if col == "payback_years" else f"={ref}"
+            c.value = f'=IFERROR({ref}, "{SUMMARY_IF_ERROR[col]}")' if col in SUMMARY_IF_ERROR else f"={ref}"
             c.number_format = EUR_M if unit == "EUR" else number_format(unit)
     r = 7 + len(entities) + 1
     put_text(ws.cell(row=r, column=1), "Announced (Feb 2025 plan) beside modelled")
@@ -260,8 +266,14 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
     return rows
 
 
-def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: int, warnings: list[str]) -> None:
-    """Each check a row that is 1 when it holds; Check_Master = 1 when all do."""
+def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: int, warnings: list[str],
+                       extra_checks: list[tuple[str, str]] = (), live_warnings: list[tuple[str, str, str]] = ()) -> None:
+    """Each check a row that is 1 when it holds; Check_Master = 1 when all do.
+
+    ``extra_checks``: more (label, formula) rows for the master check;
+    ``live_warnings``: (label, formula, unit) rows shown below it, highlighted
+    when not 0, that do not feed it.
+    """
     title(ws, "Checks", "Identity checks (1 = holds) feed the master check; warnings below are plausibility notes and do not.")
     put_text(ws["A3"], "Relative tolerance of the identity checks")
     ws["C3"].value = 1e-9
@@ -289,6 +301,7 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
         a = annual_rows[(e, "fcf")]
         checks.append((f"{e}: annual free cash flow adds up to the monthly total",
                        close(f"{d}{lay.rows['fcf']}", f"SUM(Annual!$D${a}:${get_column_letter(3 + n_years)}${a})")))
+    checks += list(extra_checks)
     first = 6
     for k, (label, formula) in enumerate(checks, start=first):
         put_text(ws.cell(row=k, column=1), label)
@@ -302,8 +315,20 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
     ws.cell(row=r, column=3).value = f"=--(SUM(C{first}:C{last})=COUNT(C{first}:C{last}))"
     ws.cell(row=r, column=3).fill = CHECK_FILL
     wb.defined_names["Check_Master"] = DefinedName("Check_Master", attr_text=f"Checks!$C${r}")
-    ws.conditional_formatting.add(f"C{first}:C{r}", CellIsRule(operator="notEqual", formula=["1"], fill=RED))
+    ws.conditional_formatting.add(f"C{first}:C{last} C{r}", CellIsRule(operator="notEqual", formula=["1"], fill=RED))
     r += 2
+    if live_warnings:
+        put_text(ws.cell(row=r, column=1), "Live warnings (not part of the master check; highlighted when not 0)")
+        ws.cell(row=r, column=1).font, ws.cell(row=r, column=1).fill = SECTION, SECTION_FILL
+        header_row(ws, r + 1, ["Warning", "Unit", "Value"])
+        for k, (label, formula, unit) in enumerate(live_warnings, start=r + 2):
+            put_text(ws.cell(row=k, column=1), label)
+            put_text(ws.cell(row=k, column=2), unit)
+            ws.cell(row=k, column=3).value = formula
+            ws.cell(row=k, column=3).number_format = number_format(unit)
+        end = r + 1 + len(live_warnings)
+        ws.conditional_formatting.add(f"C{r + 2}:C{end}", CellIsRule(operator="notEqual", formula=["0"], fill=AMBER))
+        r = end + 2
     put_text(ws.cell(row=r, column=1), "Warnings (plausible but suspicious results, from the Python run of the exported scenario)")
     ws.cell(row=r, column=1).font, ws.cell(row=r, column=1).fill = SECTION, SECTION_FILL
     for k, text in enumerate(warnings or ["none"], start=r + 1):
@@ -311,6 +336,8 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
         ws.cell(row=k, column=1).font = NOTE
     ws.column_dimensions["A"].width = 100
     ws.column_dimensions["C"].width = 10
+    ws.freeze_panes = "A6"
+    landscape(ws)
 
 
 def write_sources_sheet(ws, inputs, seeds: list[tuple[str, str]]) -> None:

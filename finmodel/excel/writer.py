@@ -23,6 +23,9 @@ from openpyxl.packaging.custom import StringProperty
 
 from finmodel.excel import charts
 from finmodel.excel.calc import CONSOLIDATED_SHEET, TIME_SHEET, build_layouts, calc_sheet_name, formulas
+from finmodel.excel.finance_sheets import (
+    DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET, FinanceLayout, write_finance_sheets,
+)
 from finmodel.excel.inputs_sheet import InputsLayout, write_inputs_sheet
 from finmodel.excel.report_sheets import (
     define_headlines, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
@@ -59,6 +62,7 @@ class WorkbookLayout:
     inputs: InputsLayout
     annual_rows: dict
     years: list[int]
+    finance: FinanceLayout | None = None
 
 
 def _timestamp() -> dt.datetime:
@@ -108,6 +112,7 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     years = sorted({d.year for d in results.periods})
     annual_rows = write_annual_sheet(wb, layouts, entities, years, periods)
     define_headlines(wb, layouts)
+    finance = write_finance_sheets(wb, layouts, phases, inputs.phase_labels, years, periods)
 
     lcoc_ws = wb.create_sheet("Cost per GPU-hour")
     last_stack = write_lcoc_sheet(lcoc_ws, layouts, entities)
@@ -126,7 +131,8 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     dashboard.add_chart(charts.cash_flow_chart(dashboard, fcf_row, cum_row, len(years)), f"H{cum_row + 2}")
 
     risk_map = _risk_sheets(wb, risk)
-    write_checks_sheet(wb, wb.create_sheet("Checks"), layouts, entities, phases, annual_rows, len(years), results.warnings)
+    write_checks_sheet(wb, wb.create_sheet("Checks"), layouts, entities, phases, annual_rows, len(years), results.warnings,
+                       finance.checks, finance.warnings)
     write_sources_sheet(wb.create_sheet("Sources"), inputs, SEEDS)
     sheet_map = [
         ("Dashboard", "Headline figures, master check, charts"),
@@ -135,6 +141,9 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
         *[(calc_sheet_name(p), f"Calculations for {inputs.phase_labels.get(p, p)}") for p in phases],
         (CONSOLIDATED_SHEET, "Whole plan: sum of phases, returns recomputed"),
         (ANNUAL_SHEET, "Yearly roll-ups of the monthly rows"),
+        (SOURCES_USES_SHEET, "Sources and uses of funds during construction; peak funding; announced EUR 52 bn"),
+        (DEBT_SHEET, "Debt by tranche and year, DSCR, LLCR, equity returns, WACC"),
+        (STATEMENTS_SHEET, "Income statement, balance sheet, cash-flow statement by year"),
         ("Cost per GPU-hour", "Levelized cost and its stack"),
         ("Jobs", "Jobs by year and category"),
         ("Announcements", "Announced figures beside the bottom-up ones"),
@@ -145,7 +154,7 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     generated = _timestamp()
     write_cover(cover, inputs, version, inputs.digest(), generated.isoformat(), sheet_map)
     _properties(wb, inputs, version, generated)
-    return wb, WorkbookLayout(layouts, inputs_layout, annual_rows, years)
+    return wb, WorkbookLayout(layouts, inputs_layout, annual_rows, years, finance)
 
 
 def _risk_sheets(wb, risk: RiskTables | None) -> list[tuple[str, str]]:

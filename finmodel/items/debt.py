@@ -150,7 +150,8 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
         def step(prev, draw, drawing, due, final, available, repaying, r, is_sculpted, last):
             wanted = minimum(prev, due + is_sculpted * repaying * maximum(0, available - r * prev))
             repaid = wanted + final * (prev - wanted)
-            return (prev * (1 + r * drawing) + draw - repaid) * (1 - last)
+            # same order of operations as the principal row, so principal is exactly 0 while drawing
+            return (prev + r * prev * drawing + draw - repaid) * (1 - last)
 
         return carry(step, g(m, "draws"), m.draw_flag, g(m, "scheduled"), g(m, "final_flag"), g(m, "sculpt_available"),
                      g(m, "repay_flag"), g(m, "rate"), g(m, "sculpted"), m.t.last_period)

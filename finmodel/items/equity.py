@@ -163,8 +163,8 @@ def equity_npv(m):
 
 @scalar("Equity IRR (monthly)", "1/month", R)
 def equity_irr_monthly(m):
-    """Monthly rate at which the equity cash flow's NPV is zero, from the IRR guess."""
-    return irr(m.equity_cash_flow, m.irr_guess_monthly)
+    """Monthly rate at which the equity cash flow's NPV is zero, from the project's monthly IRR as the guess."""
+    return irr(m.equity_cash_flow, m.irr_monthly)
 
 
 @scalar("Equity IRR", "1/yr", R)
@@ -205,10 +205,10 @@ def debt_at_completion(m):
 
 @scalar("Average debt rate", "1/month", R, consolidate=None)
 def debt_rate(m):
-    """Tranche rates weighted by their balance at completion."""
+    """Tranche rates weighted by their balance at completion; 0 without debt."""
     weighted = sum((getattr(m, f"{n}_rate") * getattr(m, f"{n}_at_completion") for n, _, _ in TRANCHES[1:]),
                    getattr(m, f"{TRANCHES[0][0]}_rate") * getattr(m, f"{TRANCHES[0][0]}_at_completion"))
-    return safe_divide(weighted, m.debt_at_completion)
+    return weighted / (m.debt_at_completion + eq(m.debt_at_completion, 0))
 
 
 @row("Loan life discount factor", "-", R, consolidate=None)
