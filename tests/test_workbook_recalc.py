@@ -184,6 +184,9 @@ def test_headline_names_dashboard_and_checks(books):
         assert dash.cell(row=k, column=2).value == entity
         for j, col in enumerate(SUMMARY_COLUMNS, start=3):
             assert _close(dash.cell(row=k, column=j).value, res.summary.loc[entity, col], 0.0), (entity, col)
+    # discount rate (input) beside the WACC the financing structure implies
+    assert _close(dash["G3"].value, float(res.inputs.values["discount_rate"]), 0.0)
+    assert _close(dash["I3"].value, res.summary.loc["total", "wacc"], 0.0)
 
 
 @pytest.mark.parametrize("case", [*EDITS, "scenario_feb"])

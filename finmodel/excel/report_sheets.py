@@ -18,6 +18,7 @@ from finmodel.excel.style import (
     CHECK_FILL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, landscape, number_format, put_text, title,
 )
 from finmodel.expr import quote_sheet
+from finmodel.listing import excel_name
 from finmodel.items.jobs import CATEGORIES
 from finmodel.items.levelized import STACK
 from finmodel.results import SUMMARY_COLUMNS, TOTAL
@@ -106,6 +107,13 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
     ws.conditional_formatting.add("C3", CellIsRule(operator="equal", formula=["1"], fill=GREEN))
     ws.conditional_formatting.add("C3", CellIsRule(operator="notEqual", formula=["1"], fill=RED))
     ws["D3"].value = "=Scenario"
+    # the discount rate used for NPVs beside the WACC the financing structure implies
+    put_text(ws["F3"], "Discount rate (input)")
+    ws["G3"].value = f"={excel_name('discount_rate')}"
+    put_text(ws["H3"], "WACC implied (whole plan)")
+    ws["I3"].value = f"={scalar_ref(layouts[TOTAL], 'wacc')}"
+    for cell in ("G3", "I3"):
+        ws[cell].number_format = "0.0%"
     cols = list(SUMMARY_COLUMNS)
     header_row(ws, 5, ["Phase", "Name"] + [SUMMARY_LABELS[c] for c in cols])
     header_row(ws, 6, ["", "unit"] + [_shown_unit(SUMMARY_COLUMNS[c][1]) for c in cols])
