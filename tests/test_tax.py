@@ -8,7 +8,8 @@ the calendar year's profit in December and in the horizon's last month;
   profit above it;
 - the company's (levered) profit deducts its financial expense only up to
   max(interest_cap_floor_eur (EUR 3 M), interest_cap_share (30 %) x EBITDA);
-  the excess is lost.
+  the excess is carried forward and deducted in a later year within the cap
+  that year's own expense leaves unused.
 
 The tax rows are first evaluated on their own (a minimal Context holding
 EBIT, EBITDA and financial expense by month) against tables worked out by
@@ -28,7 +29,8 @@ from finmodel.registry import PHASE_ITEMS, Context
 M = 1e6
 FN = {it.name: it.fn for it in PHASE_ITEMS}
 PROJECT_ROWS = ("ebitda_ytd", "ebit_ytd", "project_profit", "project_loss_pool", "project_loss_used", "project_taxable", "tax")
-LEVERED_ROWS = ("fin_expense_ytd", "levered_interest_deductible", "levered_profit", "levered_loss_pool",
+LEVERED_ROWS = ("fin_expense_ytd", "levered_interest_cap", "levered_interest_deductible", "levered_interest_carried",
+                "levered_interest_carried_used", "levered_profit", "levered_loss_pool",
                 "levered_loss_used", "levered_taxable", "tax_levered")
 RULES = dict(corporate_tax_rate=0.25, loss_cap_threshold_eur=1 * M, loss_cap_share=0.5,
              interest_cap_floor_eur=3 * M, interest_cap_share=0.3)
@@ -56,8 +58,17 @@ def tax_by_year(profits, rate=0.25, threshold=1 * M, share=0.5):
 
 
 def deductible_by_year(fin_expense, ebitda, floor=3 * M, share=0.3):
-    """Financial expense deductible each year: the lesser of it and max(floor, share x EBITDA)."""
-    return np.array([min(f, max(floor, share * e)) for f, e in zip(fin_expense, ebitda)])
+    """Financial expense deducted each year: its own up to the cap max(floor, share x EBITDA), plus
+    expense carried forward from earlier years up to the cap left unused; and the carried pool."""
+    carried, deducted, pools = 0.0, [], []
+    for f, e in zip(fin_expense, ebitda):
+        cap = max(floor, share * e)
+        own = min(f, cap)
+        used = min(carried, cap - own)
+        carried += f - own - used
+        deducted.append(own + used)
+        pools.append(carried)
+    return np.array(deducted), np.array(pools)
 
 
 # --- the tax rows on their own ---------------------------------------------------------------
@@ -238,7 +249,8 @@ def test_interest_cap_by_hand(ebitda, ebit, interest, deductible, profit, tax):
     r = tax_rows(spread([ebit * M], time), time, ebitda=spread([ebitda * M], time, seed=3),
                  financial_expense=np.full(12, interest * M / 12))
     assert r["levered_interest_deductible"][-1] == pytest.approx(deductible * M, abs=1e-6)
-    assert deductible_by_year([interest * M], [ebitda * M])[0] == pytest.approx(deductible * M, abs=1e-6)
+    assert deductible_by_year([interest * M], [ebitda * M])[0][0] == pytest.approx(deductible * M, abs=1e-6)
+    assert r["levered_interest_carried"][-1] == pytest.approx((interest - deductible) * M, abs=1e-6)
     assert r["levered_profit"][-1] == pytest.approx(profit * M, abs=1e-6)
     assert r["tax_levered"][-1] == pytest.approx(tax * M, abs=1e-6)
     assert r["tax_levered"].sum() == pytest.approx(tax * M, abs=1e-6)
@@ -248,19 +260,27 @@ def test_interest_cap_by_hand(ebitda, ebit, interest, deductible, profit, tax):
 
 
 def test_interest_cap_then_loss_cap_over_years():
-    # year 1: EBITDA 5, EBIT 2, interest 4: deductible max(3, 1.5) = 3, profit -1 -> pool 1
-    # year 2: EBITDA 20, EBIT 15, interest 8: deductible max(3, 6) = 6, profit 9, cap 1 + 0.5 x 8 = 5,
-    #         uses the pool's 1 -> taxable 8, tax 2
-    # project (no interest): year 1 profit 2, tax 0.5; year 2 profit 15, tax 3.75
-    time = fiscal_calendar(1, 24)
-    r = tax_rows(spread([2 * M, 15 * M], time), time, ebitda=spread([5 * M, 20 * M], time, seed=4),
-                 financial_expense=np.r_[np.full(12, 4 * M / 12), np.full(12, 8 * M / 12)])
-    np.testing.assert_allclose(at_year_ends(r["levered_interest_deductible"], time), [3 * M, 6 * M], atol=1e-6)
-    np.testing.assert_allclose(at_year_ends(r["levered_profit"], time), [-1 * M, 9 * M], atol=1e-6)
-    np.testing.assert_allclose(at_year_ends(r["levered_loss_used"], time), [0, 1 * M], atol=1e-6)
-    np.testing.assert_allclose(at_year_ends(r["tax_levered"], time), [0, 2 * M], atol=1e-6)
-    np.testing.assert_allclose(at_year_ends(r["tax"], time), [0.5 * M, 3.75 * M], atol=1e-6)
+    # year 1: EBITDA 5, EBIT 2, interest 4: cap max(3, 1.5) = 3, deductible 3, profit -1 -> loss pool 1;
+    #         4 - 3 = 1 of interest carried forward
+    # year 2: EBITDA 20, EBIT 15, interest 8: cap max(3, 6) = 6, deductible 6, no spare cap: carried 1 + 2 = 3;
+    #         profit 9, loss cap 1 + 0.5 x 8 = 5 uses the pool's 1 -> taxable 8, tax 2
+    # year 3: EBITDA 20, EBIT 15, interest 2: cap 6, deductible 2, spare 4 takes the carried 3 -> deducted 5;
+    #         profit 10, no losses left -> taxable 10, tax 2.5; carried 0
+    # project (no interest): profits 2, 15, 15 -> tax 0.5, 3.75, 3.75
+    time = fiscal_calendar(1, 36)
+    r = tax_rows(spread([2 * M, 15 * M, 15 * M], time), time, ebitda=spread([5 * M, 20 * M, 20 * M], time, seed=4),
+                 financial_expense=np.r_[np.full(12, 4 * M / 12), np.full(12, 8 * M / 12), np.full(12, 2 * M / 12)])
+    np.testing.assert_allclose(at_year_ends(r["levered_interest_deductible"], time), [3 * M, 6 * M, 2 * M], atol=1e-6)
+    np.testing.assert_allclose(at_year_ends(r["levered_interest_carried"], time), [1 * M, 3 * M, 0], atol=1e-6)
+    np.testing.assert_allclose(at_year_ends(r["levered_interest_carried_used"], time), [0, 0, 3 * M], atol=1e-6)
+    np.testing.assert_allclose(at_year_ends(r["levered_profit"], time), [-1 * M, 9 * M, 10 * M], atol=1e-6)
+    np.testing.assert_allclose(at_year_ends(r["levered_loss_used"], time), [0, 1 * M, 0], atol=1e-6)
+    np.testing.assert_allclose(at_year_ends(r["tax_levered"], time), [0, 2 * M, 2.5 * M], atol=1e-6)
+    np.testing.assert_allclose(at_year_ends(r["tax"], time), [0.5 * M, 3.75 * M, 3.75 * M], atol=1e-6)
     assert np.all(r["tax_levered"][time["year_end"] == 0] == 0)
+    deducted, pools = deductible_by_year([4 * M, 8 * M, 2 * M], [5 * M, 20 * M, 20 * M])
+    np.testing.assert_allclose(deducted, [3 * M, 6 * M, 5 * M])
+    np.testing.assert_allclose(pools, [1 * M, 3 * M, 0])
 
 
 def test_interest_cap_matches_loop_on_random_years():
@@ -272,12 +292,14 @@ def test_interest_cap_matches_loop_on_random_years():
     time = fiscal_calendar(1, 12 * years)
     monthly_interest = np.repeat(interest / 12, 12, axis=1)
     r = tax_rows(spread(ebit, time, seed=5), time, ebitda=spread(ebitda, time, seed=6), financial_expense=monthly_interest)
-    deductible = np.array([deductible_by_year(f, e) for f, e in zip(interest, ebitda)])
-    np.testing.assert_allclose(at_year_ends(r["levered_interest_deductible"], time), deductible, rtol=1e-9, atol=1e-6)
+    deductible = np.array([deductible_by_year(f, e)[0] for f, e in zip(interest, ebitda)])
+    deducted = r["levered_interest_deductible"] + r["levered_interest_carried_used"]
+    np.testing.assert_allclose(at_year_ends(deducted, time), deductible, rtol=1e-9, atol=1e-6)
     expected = np.array([tax_by_year(p)[0] for p in ebit - deductible])
     np.testing.assert_allclose(at_year_ends(r["tax_levered"], time), expected, rtol=1e-9, atol=1e-6)
-    # both caps bind somewhere in the sample
+    # both caps bind somewhere in the sample, and carried-forward interest is deducted somewhere
     assert np.any(deductible < interest - 1) and np.any(deductible > 3 * M + 1)
+    assert np.any(at_year_ends(r["levered_interest_carried_used"], time) > 1)
 
 
 # --- through the whole model -----------------------------------------------------------------
@@ -313,7 +335,7 @@ def test_model_tax_follows_the_rules_from_its_own_ebit(taxed):
     taxes, used, _ = tax_by_year(ebit)
     assert used[1] < min(-ebit[0], ebit[1])  # the loss cap binds in 2026
     np.testing.assert_allclose(yearly(res, "tax")[0], taxes, rtol=1e-9, atol=1e-6)
-    deductible = deductible_by_year(fin, ebitda, floor=1 * M)
+    deductible = deductible_by_year(fin, ebitda, floor=1 * M)[0]
     assert deductible[0] < fin[0]  # the interest cap binds in 2025
     levered, _, _ = tax_by_year(ebit - deductible)
     np.testing.assert_allclose(yearly(res, "tax_levered")[0], levered, rtol=1e-9, atol=1e-6)
@@ -358,5 +380,5 @@ def test_default_inputs_tax_follows_the_rules():
             fin = yearly(res, "financial_expense", p)[0]
             scale = np.abs(ebit).max()
             np.testing.assert_allclose(yearly(res, "tax", p)[0], tax_by_year(ebit)[0], rtol=0, atol=1e-12 * scale * 16)
-            levered = tax_by_year(ebit - deductible_by_year(fin, ebitda))[0]
+            levered = tax_by_year(ebit - deductible_by_year(fin, ebitda)[0])[0]
             np.testing.assert_allclose(yearly(res, "tax_levered", p)[0], levered, rtol=0, atol=1e-12 * scale * 16)
