@@ -75,7 +75,7 @@ def drivers(phases: tuple[str, ...]):
     return st.tuples(plan, per_phase).map(lambda t: {**t[0], **t[1]})
 
 
-def eur_rows(res) -> "pd.DataFrame":  # noqa: F821
+def eur_rows(res):
     cf = res.cashflows
     return cf[cf.unit == "EUR"]
 

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from openpyxl.utils.exceptions import IllegalCharacterError
 
 import finmodel
 import finmodel.excel.writer as writer
