@@ -186,11 +186,13 @@ def cmd_montecarlo(args) -> int:
                      overrides=parse_set(args.set), progress=True)
     print(f"{mc.n:,} draws, seed {mc.seed}, scenario {mc.scenario}")
     table = mc.percentiles().reset_index()
-    table = table[table.metric.isin(["npv", "irr_annual", "lcoc"])]
+    table = table[table.metric.isin(["npv", "irr_annual", "lcoc", "equity_irr", "min_dscr"])]
     with pd.option_context("display.width", 200, "display.float_format", "{:,.4g}".format):
         print(table[["entity", "metric", "unit", "p10", "p50", "p90", "mean"]].to_string(index=False))
         print("\nprobability that NPV < 0:")
         print(mc.prob_negative_npv().to_string(float_format="{:.1%}".format))
+        print(f"\nprobability that the minimum DSCR is below the covenant ({mc.covenant:g}):")
+        print(mc.prob_covenant_breach().to_string(float_format="{:.1%}".format))
     return 0
 
 

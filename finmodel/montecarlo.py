@@ -46,7 +46,8 @@ TOTAL = "total"
 DISTRIBUTIONS_FILE = "distributions.toml"
 
 #: metrics kept per draw and entity (line items of the registry; units from it)
-METRICS = ("npv", "irr_annual", "lcoc", "breakeven_price", "capex_initial", "jobs_2030")
+METRICS = ("npv", "irr_annual", "lcoc", "breakeven_price", "capex_initial", "jobs_2030",
+           "equity_irr", "equity_npv", "min_dscr", "peak_funding")
 
 DISTS = {  # name -> (required parameters, optional parameters)
     "triangular": (("low", "mode", "high"), ()),
@@ -547,14 +548,15 @@ class MonteCarloResult:
     ``metrics[entity][metric]``: shape (n,), entity = a phase or 'total',
     metric in METRICS, units in ``units``: npv [EUR], irr_annual [1/yr],
     lcoc and breakeven_price [EUR/GPU-h], capex_initial [EUR], jobs_2030
-    [FTE]. ``drivers``: the sampled drivers, one row per draw (each in its
+    [FTE], equity_irr [1/yr], equity_npv [EUR], min_dscr [-] (NaN without
+    debt), peak_funding [EUR]. ``drivers``: the sampled drivers, one row per draw (each in its
     own unit; factors [-]); ``sampled_inputs``: the input values the draws
     set (``alixan.gpu_price_usd`` ...).
     """
 
     def __init__(self, *, n: int, seed: int, scenario: str, entities: list[str], metrics: dict[str, dict[str, np.ndarray]],
                  drivers: pd.DataFrame, sampled_inputs: pd.DataFrame, overrides: Mapping[str, Any],
-                 distributions: Distributions, units: dict[str, str], seconds: float):
+                 distributions: Distributions, units: dict[str, str], seconds: float, covenant: float = math.nan):
         self.n, self.seed, self.scenario = n, seed, scenario
         self.entities = entities
         self.metrics = metrics
@@ -564,6 +566,7 @@ class MonteCarloResult:
         self.distributions = distributions
         self.units = units
         self.seconds = seconds  # wall time of the run [s]
+        self.covenant = covenant  # dscr_covenant of the base inputs [-]
 
     def __repr__(self) -> str:
         return f"MonteCarloResult(n={self.n}, seed={self.seed}, scenario={self.scenario!r}, {self.seconds:.2f} s)"
@@ -597,6 +600,11 @@ class MonteCarloResult:
     def prob_negative_npv(self) -> pd.Series:
         """Share of draws with NPV < 0, per entity [-]."""
         return pd.Series({e: float(np.mean(self.metrics[e]["npv"] < 0)) for e in self.entities}, name="prob_negative_npv")
+
+    def prob_covenant_breach(self) -> pd.Series:
+        """Share of draws whose minimum DSCR is below dscr_covenant, per entity [-] (no debt: no breach)."""
+        return pd.Series({e: float(np.mean(self.metrics[e]["min_dscr"] < self.covenant)) for e in self.entities},
+                         name="prob_covenant_breach")
 
     def overrides_for(self, draw: int) -> dict[str, Any]:
         """The overrides that make ``finmodel.run`` reproduce one draw: the run's overrides plus the draw's inputs."""
@@ -672,4 +680,5 @@ def monte_carlo(
     units = {it.name: it.unit for it in PHASE_ITEMS if it.name in METRICS}
     return MonteCarloResult(n=int(n), seed=seed, scenario=base.scenario, entities=entities, metrics=out, drivers=drivers,
                             sampled_inputs=sampled, overrides=overrides, distributions=dists, units=units,
-                            seconds=_time.perf_counter() - t0)
+                            seconds=_time.perf_counter() - t0,
+                            covenant=float(np.asarray(base.values["dscr_covenant"]).reshape(-1)[0]))

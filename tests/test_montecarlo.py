@@ -163,6 +163,25 @@ def test_draws_rerun_as_single_runs_and_irr_matches_numpy_financial(shipped_run)
             assert shipped_run.metrics[e]["irr_annual"][k] == pytest.approx(expected, rel=1e-9), (k, e)
             for m in ("npv", "lcoc", "breakeven_price", "capex_initial", "jobs_2030"):
                 assert shipped_run.metrics[e][m][k] == pytest.approx(res.scalar(e, m), rel=1e-12), (k, e, m)
+            for m in ("equity_irr", "equity_npv", "min_dscr", "peak_funding"):
+                assert shipped_run.metrics[e][m][k] == pytest.approx(res.scalar(e, m), rel=1e-12, nan_ok=True), (k, e, m)
+
+
+def test_covenant_breach_probability_counts_draws_with_breach_months(shipped_run):
+    # a draw breaches when its single run has a month with CFADS < covenant x debt service (the monthly flag)
+    breach = shipped_run.prob_covenant_breach()
+    draws = range(0, 300, 30)
+    for p in ("alixan", "south"):
+        flagged = [finmodel.run(overrides=shipped_run.overrides_for(k)).scalar(p, "breach_months") > 0 for k in draws]
+        assert [shipped_run.metrics[p]["min_dscr"][k] < shipped_run.covenant for k in draws] == flagged
+    assert shipped_run.covenant == 1.1 and 0 <= breach["total"] <= 1
+
+
+def test_no_debt_never_breaches():
+    mc = monte_carlo(50, seed=3, scenario="no_debt")
+    assert np.all(np.isnan(mc.metrics["total"]["min_dscr"]))
+    assert (mc.prob_covenant_breach() == 0).all()
+    np.testing.assert_allclose(mc.metrics["total"]["equity_irr"], mc.metrics["total"]["irr_annual"], rtol=1e-9)
 
 
 # --- the result ------------------------------------------------------------------------------

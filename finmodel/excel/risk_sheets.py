@@ -128,10 +128,12 @@ def write_montecarlo_sheet(ws, mc, bins: int = 30) -> None:
             _cell(ws, r, j, rec[col], fmt)
         r += 1
     r += 1
-    header_row(ws, r, ["Phase", "P(NPV < 0)"])
+    header_row(ws, r, ["Phase", "P(NPV < 0)", "P(min DSCR < covenant)"])
+    breach = mc.prob_covenant_breach()
     for k, (entity, p) in enumerate(mc.prob_negative_npv().items(), start=r + 1):
         _cell(ws, k, 1, entity)
         _cell(ws, k, 2, p, "0.0%")
+        _cell(ws, k, 3, breach[entity], "0.0%")
     r += len(mc.entities) + 2
     npv = np.asarray(mc.metrics["total"]["npv"], dtype=float).reshape(-1)
     counts, edges = np.histogram(npv[np.isfinite(npv)], bins=bins)
