@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from finmodel.results import first_value
+
 #: bottom-up line item for each announced field
 BOTTOM_UP = {"capex_eur": "capex_initial", "gpus": "gpus_full", "it_mw": "it_mw_full", "jobs": "jobs_2030"}
 #: implied ratio -> (numerator field, denominator field, conversion input or None, unit)
@@ -37,7 +39,7 @@ def _ratio(num, den, factor):
 
 def compare_announcements(results) -> pd.DataFrame:
     """One row per (announcement, metric): announced, bottom-up, gap and flag."""
-    tol = float(np.asarray(results.inputs.values["announcement_tolerance"]).reshape(-1)[0])
+    tol = first_value(results.inputs.values["announcement_tolerance"])
     rows = []
     for ann in results.inputs.announcements.itertuples(index=False):
         bottom = {f: sum(results.scalar(p, item) for p in ann.scope) for f, item in BOTTOM_UP.items()}
@@ -86,15 +88,11 @@ def _financing_warnings(results, e: str) -> list[str]:
     out = []
     months = results.scalar(e, "breach_months")
     if months > 0:
-        out.append(f"{e}: DSCR below the covenant {_one(plan['dscr_covenant']):g} in {months:.0f} months "
+        out.append(f"{e}: DSCR below the covenant {first_value(plan['dscr_covenant']):g} in {months:.0f} months "
                    f"(minimum {results.scalar(e, 'min_dscr'):.2f}): distributions locked up, equity pays in what debt service needs")
     for n, label, _ in TRANCHES:
-        share, used = _one(phase[f"{n}_share"]), results.scalar(e, f"{n}_share_used")
+        share, used = first_value(phase[f"{n}_share"]), results.scalar(e, f"{n}_share_used")
         if used < share - 1e-12:
-            out.append(f"{e}: {label.lower()} sculpted to DSCR {_one(plan['dscr_target']):g} can fund only {used:.0%} "
+            out.append(f"{e}: {label.lower()} sculpted to DSCR {first_value(plan['dscr_target']):g} can fund only {used:.0%} "
                        f"of its capex base, not {share:.0%}" + (" (no debt capacity: cash flow too thin)" if used <= 0 else ""))
     return out
-
-
-def _one(x) -> float:
-    return float(np.asarray(x).reshape(-1)[0])

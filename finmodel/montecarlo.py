@@ -40,6 +40,7 @@ import pandas as pd
 from finmodel.inputs import DEFAULT_INPUTS_DIR, InputError, Inputs, Problem, brief, load_inputs, unknown_name
 from finmodel.model import evaluate
 from finmodel.registry import PHASE_ITEMS
+from finmodel.results import first_value
 from finmodel.spec import SPEC_BY_NAME
 
 TOTAL = "total"
@@ -681,4 +682,4 @@ def monte_carlo(
     return MonteCarloResult(n=int(n), seed=seed, scenario=base.scenario, entities=entities, metrics=out, drivers=drivers,
                             sampled_inputs=sampled, overrides=overrides, distributions=dists, units=units,
                             seconds=_time.perf_counter() - t0,
-                            covenant=float(np.asarray(base.values["dscr_covenant"]).reshape(-1)[0]))
+                            covenant=first_value(base.values["dscr_covenant"]))

@@ -39,7 +39,9 @@ SUMMARY_COLUMNS = {
     "wacc": ("wacc", "1/yr"),
 }
 
-def _scalar(a) -> float:
+
+def first_value(a) -> float:
+    """A number, or the first draw of a per-draw array, as a float."""
     return float(np.asarray(a).reshape(-1)[0])
 
 
@@ -57,7 +59,7 @@ class Results:
 
     def scalar(self, entity: str, item: str) -> float:
         """One scalar line item of a phase or of the total."""
-        return _scalar(self.values[entity][item])
+        return first_value(self.values[entity][item])
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -168,8 +170,8 @@ class Results:
         df.index.names = ["side", "line"]
         df.attrs["unit"] = "EUR"
         df.attrs["announced_eur"] = ANNOUNCED_PLAN_EUR
-        df.attrs["peak_funding_eur"] = {e: self.scalar(e, "peak_funding") for e in self.entities}
-        df.attrs["peak_funding_month"] = {e: from_serial(self.scalar(e, "peak_funding_month")).strftime("%Y-%m") for e in self.entities}
+        df.attrs["peak_funding_eur"] = self.summary["peak_funding_eur"].to_dict()
+        df.attrs["peak_funding_month"] = self.summary["peak_funding_month"].to_dict()
         return df
 
     @cached_property

@@ -98,10 +98,16 @@ def year_start(m):
     return eq(m.month_of_year, 1)
 
 
+@time_row("Last period flag", "flag")
+def last_period(m):
+    """1 in the last month of the horizon (residual value is booked there)."""
+    return eq(m.period, m.i.model_periods)
+
+
 @time_row("Fiscal year end flag", "flag")
 def year_end(m):
     """1 in December and in the horizon's last month: tax is assessed and paid there."""
-    return 1 - (1 - eq(m.month_of_year, m.i.months_per_year)) * (1 - eq(m.period, m.i.model_periods))
+    return 1 - (1 - eq(m.month_of_year, m.i.months_per_year)) * (1 - m.last_period)
 
 
 @time_row("Years from model start (end of month)", "yr")
@@ -132,12 +138,6 @@ def power_price_index(m):
 def wage_index(m):
     """Loaded staff cost relative to the first month: (1 + wage_escalation) ^ years."""
     return (1 + m.i.wage_escalation) ** ((m.period - 1) / m.i.months_per_year)
-
-
-@time_row("Last period flag", "flag")
-def last_period(m):
-    """1 in the last month of the horizon (residual value is booked there)."""
-    return eq(m.period, m.i.model_periods)
 
 
 @time_row("Jobs report year flag", "flag")

@@ -220,9 +220,14 @@ for _k, (_n, _label, _base) in enumerate(TRANCHES):
     _tranche(_n, _label, _base, tuple(t[0] for t in TRANCHES[:_k]))
 
 
+def over_tranches(term):
+    """Sum of ``term(tranche name)`` over the tranches."""
+    return reduce(add, (term(n) for n, _, _ in TRANCHES))
+
+
 def _sum_of(field: str, name: str, label: str, doc: str, show: bool = True) -> None:
     def fn(m):
-        return reduce(add, (getattr(m, f"{t[0]}_{field}") for t in TRANCHES))
+        return over_tranches(lambda n: getattr(m, f"{n}_{field}"))
 
     fn.__name__ = name
     fn.__doc__ = doc

@@ -9,13 +9,10 @@ reached (lock-up): then it stays in the company as cash and pays later
 shortfalls. No lock-up in the last month.
 """
 
-from functools import reduce
-from operator import add
-
 from finmodel.expr import (
     at_max, carry, cumsum, eq, irr, lag, lt, maximum, minimum, row_max, row_min, safe_divide, sumproduct, total, ytd,
 )
-from finmodel.items.debt import TRANCHES
+from finmodel.items.debt import over_tranches
 from finmodel.items.tax_rules import register_tax
 from finmodel.registry import row, scalar
 
@@ -66,7 +63,7 @@ def breach(m):
 @scalar("Debt commitments", "EUR", R, consolidate="sum")
 def debt_commitment(m):
     """Sum of the tranches' commitments."""
-    return _over_tranches(m, lambda n: getattr(m, f"{n}_commitment"))
+    return over_tranches(lambda n: getattr(m, f"{n}_commitment"))
 
 
 @row("Lock-up flag", "flag", R, consolidate=None)
@@ -209,7 +206,7 @@ def debt_at_completion(m):
 @scalar("Average debt rate", "1/month", R, consolidate=None)
 def debt_rate(m):
     """Tranche rates weighted by their balance at completion; 0 without debt."""
-    weighted = _over_tranches(m, lambda n: getattr(m, f"{n}_rate") * getattr(m, f"{n}_at_completion"))
+    weighted = over_tranches(lambda n: getattr(m, f"{n}_rate") * getattr(m, f"{n}_at_completion"))
     return weighted / (m.debt_at_completion + eq(m.debt_at_completion, 0))
 
 
@@ -228,7 +225,7 @@ def llcr(m):
 @scalar("Debt cost x commitment", "EUR/yr", R, consolidate="sum")
 def debt_cost_weighted(m):
     """Sum over tranches of commitment x (base_rate + margin) a year (annualised from the monthly rate)."""
-    return _over_tranches(m, lambda n: getattr(m, f"{n}_commitment") * ((1 + getattr(m, f"{n}_rate")) ** m.i.months_per_year - 1))
+    return over_tranches(lambda n: getattr(m, f"{n}_commitment") * ((1 + getattr(m, f"{n}_rate")) ** m.i.months_per_year - 1))
 
 
 @scalar("Equity paid in while drawing", "EUR", R, consolidate="sum")
@@ -242,8 +239,3 @@ def wacc(m):
     """(equity x cost_of_equity + debt commitments x rate x (1 - tax rate)) / (equity + debt), weights at construction."""
     return safe_divide(m.equity_construction * m.i.cost_of_equity + m.debt_cost_weighted * (1 - m.i.corporate_tax_rate),
                        m.equity_construction + m.debt_commitment)
-
-
-def _over_tranches(m, term):
-    """Sum of term(tranche name) over the debt tranches."""
-    return reduce(add, (term(n) for n, _, _ in TRANCHES))
