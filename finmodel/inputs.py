@@ -26,7 +26,7 @@ import pandas as pd
 from finmodel.spec import PLAN_FIELDS, REQUIRED_PHASE_FIELDS, SPEC_BY_NAME, InputSpec
 from finmodel.timeline import from_serial, to_serial
 
-DEFAULT_INPUTS_DIR = Path(__file__).resolve().parent.parent / "inputs"
+DEFAULT_INPUTS_DIR = Path(__file__).resolve().parent / "data" / "inputs"
 ANNOUNCED_FIELDS = ("capex_eur", "gpus", "it_mw", "jobs")
 #: shares of one capex base that debt tranches and grants draw on together (at most 1)
 FUNDING_SHARES = (("gpu_debt_share", "vendor_share"), ("senior_share", "grant_share"))
