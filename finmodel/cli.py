@@ -19,6 +19,7 @@ from finmodel.excel.readback import read_inputs_from_workbook
 from finmodel.excel.risk_sheets import RiskTables
 from finmodel.excel.writer import ReportError, write_report
 from finmodel.inputs import InputError, Problem, load_inputs
+from finmodel.workspace import InitError, init_inputs
 
 DEFAULT_REPORT_DIR = Path("reports")
 
@@ -196,6 +197,12 @@ def cmd_montecarlo(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    folder = init_inputs(args.folder)
+    print(f"copied the default inputs to {folder}: edit them, then run e.g. finmodel summary --inputs-dir {folder}")
+    return 0
+
+
 def _print_warnings(res) -> None:
     for w in res.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -206,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p, run_options=True):
-        p.add_argument("--inputs-dir", help="folder of inputs (default: the project's inputs/)")
+        p.add_argument("--inputs-dir", metavar="DIR",
+                       help="folder of inputs (default: the inputs shipped with finmodel; 'finmodel init DIR' copies them)")
         p.add_argument("--scenario", help="scenario name (see 'finmodel scenarios')")
         if run_options:
             p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -239,8 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, run_options=False)
     p.set_defaults(fn=cmd_inputs)
     p = sub.add_parser("scenarios", help="list the scenarios")
-    p.add_argument("--inputs-dir")
+    p.add_argument("--inputs-dir", metavar="DIR", help="folder of inputs (default: the inputs shipped with finmodel)")
     p.set_defaults(fn=cmd_scenarios)
+    p = sub.add_parser("init", help="copy the default inputs into a new or empty folder, to edit them")
+    p.add_argument("folder", metavar="DIR", help="folder to create (refused if it exists and is not empty)")
+    p.set_defaults(fn=cmd_init)
     return parser
 
 
@@ -248,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except (InputError, ReportError) as exc:
+    except (InputError, ReportError, InitError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     return 2
 
