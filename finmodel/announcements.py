@@ -16,7 +16,7 @@ import pandas as pd
 from finmodel.results import first_value
 
 #: bottom-up line item for each announced field
-BOTTOM_UP = {"capex_eur": "capex_initial", "gpus": "gpus_full", "it_mw": "it_mw_full", "jobs": "jobs_2030"}
+BOTTOM_UP = {"capex_eur": "capex_initial", "gpus": "gpus_full", "it_mw": "it_mw_full", "jobs": "jobs_permanent_2030"}
 #: implied ratio -> (numerator field, denominator field, conversion input or None, unit)
 RATIOS = {
     "eur_per_gpu": ("capex_eur", "gpus", None, "EUR/GPU"),

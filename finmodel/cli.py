@@ -59,7 +59,8 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
     formats = {
         "gpus": num("{:,.0f}"), "it_mw": num("{:,.0f}"), "capex_eur": num("{:,.2f}"), "npv_eur": num("{:,.2f}"),
         "irr": num("{:.1%}"), "payback_years": num("{:.1f}"), "lcoc_eur_per_gpu_hour": num("{:.3f}"),
-        "breakeven_eur_per_gpu_hour": num("{:.3f}"), "jobs_2030": num("{:,.0f}"), "first_service": str,
+        "breakeven_eur_per_gpu_hour": num("{:.3f}"), "jobs_permanent_2030": num("{:,.0f}"), "jobs_construction_peak": num("{:,.0f}"),
+        "jobs_construction_peak_year": num("{:.0f}"), "first_service": str,
         "full_service": str, "equity_irr": num("{:.1%}"), "equity_npv_eur": num("{:,.2f}"), "min_dscr": num("{:.2f}"),
         "peak_funding_eur": num("{:,.2f}"), "peak_funding_month": str, "wacc": num("{:.1%}"),
     }
@@ -154,7 +155,7 @@ def cmd_compare(args) -> int:
     if args.set:
         cases.append({"name": "custom", "base": args.scenario, "overrides": parse_set(args.set)})
     table = compare(cases, inputs_dir=args.inputs_dir)
-    cols = ["capex_eur", "npv_eur", "irr", "lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour", "jobs_2030",
+    cols = ["capex_eur", "npv_eur", "irr", "lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour", "jobs_permanent_2030",
             "delta_npv_eur", "delta_lcoc_eur_per_gpu_hour"]
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
         print(table[cols].to_string())

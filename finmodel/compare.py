@@ -59,7 +59,7 @@ def compare(scenarios: Sequence[str | Mapping[str, Any]], *, inputs_dir: Path | 
 
     Index: (scenario, phase). Columns: the numeric summary columns (gpus,
     it_mw, capex_eur, npv_eur, irr, payback_years, lcoc_eur_per_gpu_hour,
-    breakeven_eur_per_gpu_hour, jobs_2030), first_service and full_service,
+    breakeven_eur_per_gpu_hour, jobs_permanent_2030), first_service and full_service,
     then ``delta_<col>`` for each numeric column (NaN where either value is,
     e.g. no payback). Units in ``df.attrs['units']``; each case's scenario
     label (or base and overrides) in ``df.attrs['labels']``.

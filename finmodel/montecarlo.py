@@ -47,7 +47,7 @@ TOTAL = "total"
 DISTRIBUTIONS_FILE = "distributions.toml"
 
 #: metrics kept per draw and entity (line items of the registry; units from it)
-METRICS = ("npv", "irr_annual", "lcoc", "breakeven_price", "capex_initial", "jobs_2030",
+METRICS = ("npv", "irr_annual", "lcoc", "breakeven_price", "capex_initial", "jobs_permanent_2030",
            "equity_irr", "equity_npv", "min_dscr", "peak_funding")
 
 DISTS = {  # name -> (required parameters, optional parameters)
@@ -548,7 +548,7 @@ class MonteCarloResult:
 
     ``metrics[entity][metric]``: shape (n,), entity = a phase or 'total',
     metric in METRICS, units in ``units``: npv [EUR], irr_annual [1/yr],
-    lcoc and breakeven_price [EUR/GPU-h], capex_initial [EUR], jobs_2030
+    lcoc and breakeven_price [EUR/GPU-h], capex_initial [EUR], jobs_permanent_2030
     [FTE], equity_irr [1/yr], equity_npv [EUR], min_dscr [-] (NaN without
     debt), peak_funding [EUR]. ``drivers``: the sampled drivers, one row per draw (each in its
     own unit; factors [-]); ``sampled_inputs``: the input values the draws

@@ -31,7 +31,9 @@ SUMMARY_COLUMNS = {
     "payback_years": ("payback_years", "yr"),
     "lcoc_eur_per_gpu_hour": ("lcoc", "EUR/GPU-h"),
     "breakeven_eur_per_gpu_hour": ("breakeven_price", "EUR/GPU-h"),
-    "jobs_2030": ("jobs_2030", "FTE"),
+    "jobs_permanent_2030": ("jobs_permanent_2030", "FTE"),
+    "jobs_construction_peak": ("jobs_construction_peak", "FTE"),
+    "jobs_construction_peak_year": ("jobs_construction_peak_year", "year"),
     "equity_irr": ("equity_irr", "1/yr"),
     "equity_npv_eur": ("equity_npv", "EUR"),
     "min_dscr": ("min_dscr", "-"),
@@ -119,8 +121,9 @@ class Results:
 
     @cached_property
     def jobs(self) -> pd.DataFrame:
-        """Average FTE by phase and year: construction, direct by category, indirect, total."""
-        names = ["jobs_construction", *(f"jobs_{c}" for c in CATEGORIES), "staff_fte", "jobs_indirect", "jobs_total"]
+        """Average FTE by phase and year: construction on site, direct by category, indirect, permanent, total."""
+        names = ["jobs_construction", *(f"jobs_{c}" for c in CATEGORIES), "staff_fte", "jobs_indirect", "jobs_permanent",
+                 "jobs_total"]
         a = self.annual[self.annual.line_item.isin(names)]
         out = a.pivot_table(index=["phase", "year"], columns="line_item", values="value", sort=False)[names]
         return out.rename(columns={"staff_fte": "jobs_direct"})

@@ -97,9 +97,9 @@ SPECS: tuple[InputSpec, ...] = (
     _s("heat_recoverable_share", "-", "share", 0, 1, "Share of IT heat that can be recovered."),
     _s("heat_price_eur_per_mwh", "EUR/MWh", "float", 0, 200, "Price received for heat at the data-centre fence."),
     # --- jobs ---
-    _s("construction_jobs_per_eur_m", "job-yr/EUR m", "float", 0, 100, "Construction job-years per million euros of building works (facility, grid, remediation)."),
+    _s("construction_job_years_per_mw", "job-yr/MW", "float", 0, 100, "On-site construction job-years per MW of IT built, spread over each stage's build."),
     _s("indirect_jobs_per_direct", "-", "float", 0, 20, "Indirect and induced jobs per direct operating job."),
-    _s("jobs_report_year", "yr", "int", 2025, 2040, "Calendar year whose average jobs are reported as jobs_2030."),
+    _s("jobs_report_year", "yr", "int", 2025, 2040, "Calendar year whose average permanent jobs are reported as jobs_permanent_2030."),
     # --- checks ---
     _s("announcement_tolerance", "-", "float", 0, 10, "Relative gap between announced and bottom-up ratios above which the Announcements check flags them."),
     # --- financing (each debt tranche: share of its capex base, margin, fee, tenor, repayment profile) ---

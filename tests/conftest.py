@@ -23,7 +23,7 @@ HAND_PLAN = dict(
     fte_per_mw=2, loaded_cost_eur_per_fte=0, wage_escalation=0,
     staff_share_engineering=0.25, staff_share_maintenance=0.25, staff_share_research=0.25, staff_share_security=0.25,
     heat_recoverable_share=0, heat_price_eur_per_mwh=0,
-    construction_jobs_per_eur_m=10, indirect_jobs_per_direct=1.5, jobs_report_year=2025,
+    construction_job_years_per_mw=10, indirect_jobs_per_direct=1.5, jobs_report_year=2025,
     announcement_tolerance=0.25,
     # financing: none (all equity), so the hand case's equity cash flow is its free cash flow
     repay_annuity=1, repay_straight=2, repay_sculpted=3, cost_of_equity=0.10, base_rate=0.0,

@@ -12,7 +12,7 @@ from finmodel.compare import compare
 from finmodel.inputs import DEFAULT_INPUTS_DIR
 
 NUMERIC = ["gpus", "it_mw", "capex_eur", "npv_eur", "irr", "payback_years", "lcoc_eur_per_gpu_hour",
-           "breakeven_eur_per_gpu_hour", "jobs_2030"]
+           "breakeven_eur_per_gpu_hour", "jobs_permanent_2030"]
 CHEAP = {"name": "cheap_money", "base": "nov_2025", "overrides": {"discount_rate": 0.08}}
 CASES = ["nov_2025", "feb_2025", CHEAP]
 

@@ -8,8 +8,8 @@ The case (conftest.HAND_PLAN / HAND_PHASE), one year 2025 by month:
   so EBITDA = (100 - 75) x hours = 25 x hours EUR per month; no tax;
 - depreciation over 10 years from March: IT 1,000,000/120 and building 1,000,000/120 a month,
   so the book value in December is 2 x (1,000,000 - 10 x 1,000,000/120), received as residual value;
-- jobs: 10 job-years per EUR m of works -> 0.5 x 10 x 12 = 60 FTE in Jan and Feb;
-  from March 2 FTE direct + 1.5 x 2 indirect = 5 FTE.
+- jobs: 10 on-site job-years per MW built, 1 MW built over Jan-Feb -> 10 x 1 x 0.5 x 12 = 60 FTE
+  in Jan and Feb, none after; from March 2 FTE direct + 1.5 x 2 indirect = 5 permanent FTE.
 """
 
 import numpy as np
@@ -98,5 +98,10 @@ def test_jobs_by_hand(res):
     assert jobs["jobs_construction"] == pytest.approx(120 / 12)
     assert jobs["jobs_direct"] == pytest.approx(20 / 12)
     assert jobs["jobs_indirect"] == pytest.approx(30 / 12)
-    assert res.summary.loc["p", "jobs_2030"] == pytest.approx((60 + 60 + 10 * 5) / 12)
+    assert jobs["jobs_permanent"] == pytest.approx(10 * 5 / 12)
+    # announced jobs compare with permanent jobs only: direct + indirect in the report year
+    assert res.summary.loc["p", "jobs_permanent_2030"] == pytest.approx(10 * 5 / 12)
+    np.testing.assert_allclose(res.values["p"]["jobs_construction"].ravel(), [60, 60] + [0] * 10)  # none without works
+    assert res.summary.loc["p", "jobs_construction_peak"] == pytest.approx(60)
+    assert res.summary.loc["p", "jobs_construction_peak_year"] == 2025
     assert jobs["jobs_engineering"] == pytest.approx(0.25 * 20 / 12)

@@ -262,7 +262,8 @@ def test_jobs_by_year_are_monthly_averages(scenario):
                 assert jobs.loc[(e, y), col] == pytest.approx(monthly[mask].mean(), rel=1e-12, abs=1e-9), (e, col, y)
         # the report-year scalar is the same average
         y = int(res.inputs.values["jobs_report_year"])
-        assert res.scalar(e, "jobs_2030") == pytest.approx(flat(res.values[e]["jobs_total"])[masks[y]].mean(), rel=1e-12)
+        permanent = flat(res.values[e]["staff_fte"]) + flat(res.values[e]["jobs_indirect"])
+        assert res.scalar(e, "jobs_permanent_2030") == pytest.approx(permanent[masks[y]].mean(), rel=1e-12)
     # the direct categories split direct staff
     cats = ["jobs_engineering", "jobs_maintenance", "jobs_research", "jobs_security"]
     np.testing.assert_allclose(jobs[cats].sum(axis=1), jobs["jobs_direct"], rtol=1e-12, atol=1e-9)

@@ -161,7 +161,7 @@ def test_draws_rerun_as_single_runs_and_irr_matches_numpy_financial(shipped_run)
             fcf = np.asarray(res.values[e]["fcf"]).reshape(-1)
             expected = (1 + npf.irr(fcf)) ** 12 - 1
             assert shipped_run.metrics[e]["irr_annual"][k] == pytest.approx(expected, rel=1e-9), (k, e)
-            for m in ("npv", "lcoc", "breakeven_price", "capex_initial", "jobs_2030"):
+            for m in ("npv", "lcoc", "breakeven_price", "capex_initial", "jobs_permanent_2030"):
                 assert shipped_run.metrics[e][m][k] == pytest.approx(res.scalar(e, m), rel=1e-12), (k, e, m)
             for m in ("equity_irr", "equity_npv", "min_dscr", "peak_funding"):
                 assert shipped_run.metrics[e][m][k] == pytest.approx(res.scalar(e, m), rel=1e-12, nan_ok=True), (k, e, m)

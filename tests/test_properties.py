@@ -21,7 +21,7 @@ SETTINGS = settings(max_examples=25, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 DEFAULT_PHASES = ("alixan", "grand_est_a", "grand_est_b", "south")
-FINITE_SUMMARY = ("npv_eur", "capex_eur", "lcoc_eur_per_gpu_hour", "jobs_2030")
+FINITE_SUMMARY = ("npv_eur", "capex_eur", "lcoc_eur_per_gpu_hour", "jobs_permanent_2030")
 
 #: plan-wide inputs that are money per unit of something (scale with the cost level)
 PLAN_COSTS = ("power_price_eur_per_mwh", "shell_capex_eur_per_mw", "electrical_capex_eur_per_mw",
@@ -97,7 +97,7 @@ def check_not_negative(res) -> None:
     jobs = item.str.startswith("jobs_") | (item == "staff_fte")
     negative = cf[(costs | jobs) & (cf.value < 0)]
     assert negative.empty, negative.groupby(["phase", "line_item"]).value.min()
-    assert (res.summary.capex_eur >= 0).all() and (res.summary.jobs_2030 >= 0).all()
+    assert (res.summary.capex_eur >= 0).all() and (res.summary.jobs_permanent_2030 >= 0).all()
     assert (cf[item == "opex_heat_credit"].value <= 0).all()
 
 
@@ -111,7 +111,7 @@ def check_total_is_sum_of_phases(res) -> None:
     err = (wide["total"] - summed).abs() / scale
     assert (err < 1e-9).all(), err.groupby(level="line_item").max().sort_values().tail()
     s = res.summary
-    for col in ("npv_eur", "capex_eur", "jobs_2030"):
+    for col in ("npv_eur", "capex_eur", "jobs_permanent_2030"):
         assert s.loc["total", col] == pytest.approx(s.loc[phases, col].sum(), rel=1e-9, abs=1e-3), col
 
 

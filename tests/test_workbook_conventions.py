@@ -27,7 +27,7 @@ from finmodel.excel.sheets import ANNUAL_SHEET
 from finmodel.excel.writer import write_report
 from finmodel.financing import ANNOUNCED_PLAN_EUR
 
-REQUIRED_NAMES = ("NPV_Total", "IRR_Total", "LCOC_Total", "Capex_Total", "Jobs_2030_Total", "Check_Master",
+REQUIRED_NAMES = ("NPV_Total", "IRR_Total", "LCOC_Total", "Capex_Total", "Jobs_Permanent_2030_Total", "Check_Master",
                   "Scenario", "ScenarioNames", ANNOUNCED_NAME)
 FINANCE_SHEETS = (SOURCES_USES_SHEET, DEBT_SHEET, STATEMENTS_SHEET)
 BANNED_FUNCTIONS = {"OFFSET", "INDIRECT", "XLOOKUP"}

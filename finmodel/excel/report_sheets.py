@@ -30,14 +30,15 @@ AMBER = PatternFill("solid", fgColor="FFEB9C")
 SUMMARY_LABELS = {
     "gpus": "GPUs", "it_mw": "IT MW", "capex_eur": "Initial capex", "npv_eur": "NPV", "irr": "IRR",
     "payback_years": "Payback", "lcoc_eur_per_gpu_hour": "Levelized cost", "breakeven_eur_per_gpu_hour": "Break-even price",
-    "jobs_2030": "Jobs (report year)", "equity_irr": "Equity IRR", "equity_npv_eur": "Equity NPV", "min_dscr": "Minimum DSCR",
+    "jobs_permanent_2030": "Permanent jobs (report year)",
+    "jobs_construction_peak": "Construction jobs, peak month", "jobs_construction_peak_year": "Construction peak year", "equity_irr": "Equity IRR", "equity_npv_eur": "Equity NPV", "min_dscr": "Minimum DSCR",
     "peak_funding_eur": "Peak funding need", "wacc": "WACC (implied)",
 }
 #: Dashboard cells shown as text instead of an error: summary column -> text
 SUMMARY_IF_ERROR = {"payback_years": "none in horizon", "min_dscr": "no debt"}
 #: headline outputs with a workbook name: name -> line item on the Consolidated sheet
 HEADLINE_NAMES = {"NPV_Total": "npv", "IRR_Total": "irr_annual", "LCOC_Total": "lcoc", "Capex_Total": "capex_initial",
-                  "Jobs_2030_Total": "jobs_2030", "Breakeven_Total": "breakeven_price", "Payback_Total": "payback_years"}
+                  "Jobs_Permanent_2030_Total": "jobs_permanent_2030", "Breakeven_Total": "breakeven_price", "Payback_Total": "payback_years"}
 
 
 def scalar_ref(lay: SheetLayout, item: str) -> str:
@@ -125,20 +126,23 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
             c = ws.cell(row=k, column=j)
             ref = scalar_ref(layouts[e], item)
             c.value = f'=IFERROR({ref}, "{SUMMARY_IF_ERROR[col]}")' if col in SUMMARY_IF_ERROR else f"={ref}"
-            c.number_format = EUR_M if unit == "EUR" else number_format(unit)
+            c.number_format = _format(unit)
     r = 7 + len(entities) + 1
-    put_text(ws.cell(row=r, column=1), "Announced (Feb 2025 plan) beside modelled")
+    put_text(ws.cell(row=r, column=1), "Announced beside modelled (jobs: permanent only; construction on its own row)")
     ws.cell(row=r, column=1).font = SECTION
     header_row(ws, r + 1, ["Figure", "Unit", "Announced", "Modelled", "Gap"])
     for k, (label, (unit, announced, modelled)) in enumerate(plan_rows.items(), start=r + 2):
         put_text(ws.cell(row=k, column=1), label)
         put_text(ws.cell(row=k, column=2), unit)
-        ws.cell(row=k, column=3).value = f"={announced}"
         ws.cell(row=k, column=4).value = f"={modelled}"
-        ws.cell(row=k, column=5).value = f"=D{k}/C{k}-1"
+        if announced is None:
+            put_text(ws.cell(row=k, column=3), "-")
+        else:
+            ws.cell(row=k, column=3).value = f"={announced}"
+            ws.cell(row=k, column=5).value = f"=D{k}/C{k}-1"
         put_text(ws.cell(row=k, column=2), _shown_unit(unit))
         for j in (3, 4):
-            ws.cell(row=k, column=j).number_format = EUR_M if unit == "EUR" else number_format(unit)
+            ws.cell(row=k, column=j).number_format = _format(unit)
         ws.cell(row=k, column=5).number_format = "0%"
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 13
@@ -147,6 +151,11 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
     ws.freeze_panes = "C7"
     landscape(ws)
     return {"charts": r + 3 + len(plan_rows)}
+
+
+def _format(unit: str) -> str:
+    """Dashboard number format: euros in millions, years without decimals."""
+    return EUR_M if unit == "EUR" else "0" if unit == "year" else number_format(unit)
 
 
 def _shown_unit(unit: str) -> str:
@@ -201,11 +210,13 @@ def write_lcoc_sheet(ws, layouts, entities) -> int:
 
 def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tuple[int, int]:
     """Jobs by year and category for the whole plan, and by phase in the report year; returns the table's rows."""
-    title(ws, "Jobs", "Average FTE over each year: construction (from building spend), direct operations by category, "
-                      "indirect and induced (multiplier). Announced: 5,000 jobs by 2030 for the plan, about 800 for Alixan.")
+    title(ws, "Jobs", "Average FTE over each year: construction on site (job-years per MW built), direct operations by "
+                      "category, indirect and induced (multiplier). Announced: 5,000 jobs by 2030 for the plan, about 800 "
+                      "direct and indirect for Alixan: compare them with permanent jobs.")
     header_row(ws, 4, ["Category", "Unit"] + [str(y) for y in years])
     items = [("jobs_construction", "Construction")] + [(f"jobs_{c}", f"Direct: {c}") for c in CATEGORIES] + \
-            [("jobs_indirect", "Indirect and induced"), ("jobs_total", "Total")]
+            [("jobs_indirect", "Indirect and induced"), ("jobs_permanent", "Permanent (direct + indirect)"),
+             ("jobs_total", "Total")]
     first = 5
     for k, (item, label) in enumerate(items, start=first):
         put_text(ws.cell(row=k, column=1), label)
@@ -218,14 +229,18 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
     r = first + len(items) + 1
     put_text(ws.cell(row=r, column=1), "By phase, average over the report year")
     ws.cell(row=r, column=1).font = SECTION
-    header_row(ws, r + 1, ["Phase", "Unit", "Jobs", "Direct operating jobs", "Jobs per MW"])
+    columns = (("jobs_permanent_2030", "Permanent jobs", "FTE"), ("jobs_direct_2030", "Direct operating jobs", "FTE"),
+               ("jobs_per_mw", "Permanent jobs per MW", "FTE/MW"),
+               ("jobs_construction_peak", "Construction on site, peak month", "FTE"),
+               ("jobs_construction_peak_year", "Construction peak year", "year"))
+    header_row(ws, r + 1, ["Phase", "Unit"] + [label for _, label, _ in columns])
     for k, e in enumerate(entities, start=r + 2):
         put_text(ws.cell(row=k, column=1), e)
         put_text(ws.cell(row=k, column=2), "FTE")
-        for j, item in enumerate(("jobs_2030", "jobs_direct_2030", "jobs_per_mw"), start=3):
+        for j, (item, _, unit) in enumerate(columns, start=3):
             c = ws.cell(row=k, column=j)
             c.value = f"={scalar_ref(layouts[e], item)}"
-            c.number_format = number_format("FTE")
+            c.number_format = _format(unit)
     ws.column_dimensions["A"].width = 30
     for j in range(2, 3 + len(years)):
         ws.column_dimensions[get_column_letter(j)].width = 12
@@ -295,7 +310,7 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
 
     checks = []
     total = layouts[TOTAL]
-    for item, label in (("npv", "NPV"), ("capex_initial", "Initial capex"), ("jobs_2030", "Jobs in the report year"),
+    for item, label in (("npv", "NPV"), ("capex_initial", "Initial capex"), ("jobs_permanent_2030", "Jobs in the report year"),
                         ("pv_gpu_hours", "PV of GPU-hours")):
         checks.append((f"{label}: consolidated = sum of phases",
                        close(scalar_ref(total, item), "+".join(scalar_ref(layouts[p], item) for p in phases))))

@@ -55,7 +55,7 @@ def write_scenarios_sheet(ws, table: pd.DataFrame) -> None:
     title(ws, "Scenarios", "Values from Python runs of each scenario (finmodel compare ...); differences are "
                            "against the first scenario.")
     cols = ["gpus", "it_mw", "capex_eur", "npv_eur", "irr", "payback_years", "lcoc_eur_per_gpu_hour",
-            "breakeven_eur_per_gpu_hour", "jobs_2030", "delta_capex_eur", "delta_npv_eur", "delta_lcoc_eur_per_gpu_hour"]
+            "breakeven_eur_per_gpu_hour", "jobs_permanent_2030", "delta_capex_eur", "delta_npv_eur", "delta_lcoc_eur_per_gpu_hour"]
     units = table.attrs.get("units", {})
     header_row(ws, 4, ["Scenario", "Phase"] + cols)
     header_row(ws, 5, ["", "unit"] + ["EUR m" if units.get(c.removeprefix("delta_")) == "EUR" else

@@ -177,13 +177,18 @@ def _risk_sheets(wb, risk: RiskTables | None) -> list[tuple[str, str]]:
 def _plan_rows(ann_rows, layouts) -> dict[str, tuple[str, str, str]]:
     """Dashboard rows: (unit, announced cell, modelled cell) for the Feb 2025 plan totals."""
     out = {}
-    total = layouts[TOTAL]
-    for metric, label, unit, item in (("capex_eur", "Capex (announced: EUR 52 bn)", "EUR", "capex_initial"),
-                                      ("gpus", "GPUs", "GPU", "gpus_full"), ("it_mw", "IT MW", "MW", "it_mw_full"),
-                                      ("jobs", "Jobs by 2030", "FTE", "jobs_2030")):
-        row = ann_rows.get(("plan_feb_2025", metric))
-        if row is not None:
-            out[label] = (unit, f"Announcements!$H${row}", scalar_ref(total, item))
+    for ann, metric, label, unit, entity, item in (
+            ("plan_feb_2025", "capex_eur", "Capex (announced: EUR 52 bn)", "EUR", TOTAL, "capex_initial"),
+            ("plan_feb_2025", "gpus", "GPUs", "GPU", TOTAL, "gpus_full"),
+            ("plan_feb_2025", "it_mw", "IT MW", "MW", TOTAL, "it_mw_full"),
+            ("plan_feb_2025", "jobs", "Permanent jobs in 2030 (direct + indirect operations)", "FTE", TOTAL, "jobs_permanent_2030"),
+            ("valence_feb_2025_as_reported_nov", "jobs", "Alixan permanent jobs in 2030 (announced: about 800 direct and indirect)",
+             "FTE", "alixan", "jobs_permanent_2030"),
+            (None, None, "Construction jobs on site, peak month (not announced)", "FTE", TOTAL, "jobs_construction_peak"),
+            (None, None, "Year of the construction peak", "year", TOTAL, "jobs_construction_peak_year")):
+        row = ann_rows.get((ann, metric))
+        if entity in layouts and (row is not None or ann is None):
+            out[label] = (unit, None if row is None else f"Announcements!$H${row}", scalar_ref(layouts[entity], item))
     return out
 
 

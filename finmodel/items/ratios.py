@@ -41,7 +41,7 @@ def eur_per_mw(m):
     return safe_divide(m.capex_initial, m.it_mw_full)
 
 
-@scalar("Jobs per MW in the report year", "FTE/MW", S)
+@scalar("Permanent jobs per MW in the report year", "FTE/MW", S)
 def jobs_per_mw(m):
-    """Average jobs in the report year / IT MW."""
-    return safe_divide(m.jobs_2030, m.it_mw_full)
+    """Average permanent jobs in the report year / IT MW."""
+    return safe_divide(m.jobs_permanent_2030, m.it_mw_full)
