@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from finmodel.results import first_value
+from finmodel.registry import first_value
 
 #: bottom-up line item for each announced field
 BOTTOM_UP = {"capex_eur": "capex_initial", "gpus": "gpus_full", "it_mw": "it_mw_full", "jobs": "jobs_permanent_2030"}

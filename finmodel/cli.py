@@ -11,14 +11,13 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import finmodel
 from finmodel.excel.readback import read_inputs_from_workbook
-from finmodel.excel.risk_sheets import RiskTables
 from finmodel.excel.writer import ReportError, write_report
 from finmodel.inputs import InputError, Problem, load_inputs
+from finmodel.risk import risk_tables
 from finmodel.workspace import InitError, init_inputs
 
 DEFAULT_REPORT_DIR = Path("reports")
@@ -88,45 +87,12 @@ def cmd_summary(args) -> int:
     return 0
 
 
-def risk_tables(res, draws: int, seed: int, progress: bool) -> RiskTables:
-    """Scenario comparison, tornado, break-evens and Monte Carlo around one run, for the workbook."""
-    import warnings
-
-    from finmodel.compare import compare
-    from finmodel.montecarlo import monte_carlo
-    from finmodel.sensitivity import breakevens, tornado
-
-    inputs = res.inputs
-    base = inputs.scenario if inputs.scenario in inputs.scenarios else None
-    defaults = finmodel.load_inputs(base, inputs_dir=inputs.inputs_dir).values
-    # only what differs from the scenario: the Monte Carlo keeps an overridden driver fixed
-    changed = {k: v for k, v in inputs.values.items() if k not in defaults or not np.array_equal(v, defaults[k])}
-    cases = [*inputs.scenarios]
-    if changed:
-        cases.append({"name": "custom", "base": base, "overrides": changed})
-    kw = dict(scenario=base, inputs_dir=inputs.inputs_dir, overrides=changed)
-    tables = {
-        "scenarios": lambda: compare(cases, inputs_dir=inputs.inputs_dir),
-        "tornado": lambda: tornado(**kw),
-        "breakevens": lambda: breakevens(**kw),
-        "montecarlo": lambda: monte_carlo(draws, seed, progress=progress, **kw),
-    }
-    out = {}
-    for name, make in tables.items():
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # no-root break-evens say so in their message
-                out[name] = make()
-        except InputError as exc:  # e.g. inputs without low/high ranges or distributions
-            print(f"warning: {name} sheet left out: {exc}", file=sys.stderr)
-    return RiskTables(**out)
-
-
 def cmd_report(args) -> int:
     res = _run(args)
     out = Path(args.out) if args.out else DEFAULT_REPORT_DIR / f"finmodel_{res.inputs.scenario}.xlsx"
-    risk = None if args.no_risk else risk_tables(res, args.draws, args.seed, progress=sys.stderr.isatty())
-    path, _ = write_report(res, out, finmodel.__version__, risk)
+    risk = None if args.no_risk else risk_tables(res, args.draws, args.seed, progress=sys.stderr.isatty(),
+                                                 warn=lambda message: print(f"warning: {message}", file=sys.stderr))
+    path, _ = write_report(res, out, risk=risk)
     total = res.summary.loc["total"]
     print(f"wrote {path} (scenario {res.inputs.scenario}; NPV {total.npv_eur / 1e9:,.2f} EUR bn, "
           f"levelized cost {total.lcoc_eur_per_gpu_hour:.3f} EUR/GPU-h)")

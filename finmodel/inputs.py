@@ -88,6 +88,20 @@ class Inputs:
     inputs_dir: Path
     scenarios: dict[str, dict] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """Which scenario, phases, horizon and folder, and where to look next (not every value)."""
+        start = from_serial(self.model_start).strftime("%Y-%m")
+        shown = ", ".join(f"{k} = {np.asarray(v).reshape(-1)[0]:g}" for k, v in self.values.items()
+                          if k in ("discount_rate", "usd_per_eur", "power_price_eur_per_mwh", "utilisation")
+                          and np.ndim(v) == 0)
+        return "\n".join([
+            f"<finmodel.Inputs: scenario {self.scenario} - {self.scenario_label}; {len(self.values)} values; "
+            f"phases {', '.join(self.phases)}; monthly from {start}, {self.periods} months; from {self.inputs_dir}>",
+            *([shown] if shown else []),
+            "every input with unit, range and source: finmodel.list_inputs(); one value: .values['discount_rate'], "
+            ".sources[...]; a phase's view: .phase_view('" + (self.phases[0] if self.phases else "phase") + "')",
+        ])
+
     def plan_view(self) -> dict[str, Any]:
         """Plan-wide inputs, curves and structural settings, by input name."""
         view = {k: v for k, v in self.values.items() if "." not in k}

@@ -39,8 +39,7 @@ import pandas as pd
 
 from finmodel.inputs import DEFAULT_INPUTS_DIR, InputError, Inputs, Problem, brief, load_inputs, unknown_name
 from finmodel.model import evaluate
-from finmodel.registry import PHASE_ITEMS
-from finmodel.results import first_value
+from finmodel.registry import PHASE_ITEMS, first_value
 from finmodel.spec import SPEC_BY_NAME
 
 TOTAL = "total"

@@ -103,6 +103,11 @@ class Context:
             ) from None
 
 
+def first_value(a) -> float:
+    """A number, or the first draw of a per-draw array, as a float."""
+    return float(np.asarray(a).reshape(-1)[0])
+
+
 def _shape(item: LineItem, value, periods: int) -> np.ndarray:
     v = np.asarray(value, dtype=float)
     if item.kind == "row":

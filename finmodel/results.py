@@ -3,23 +3,53 @@
 ``summary``: one row per phase plus ``total``; ``cashflows``: every monthly
 row, tidy; ``annual``: yearly roll-ups; ``jobs``; ``cost_stack``;
 ``announcements``: announced figures beside the bottom-up ones; ``warnings``;
-``sources_uses``, ``debt``, ``statements`` (financing, see :mod:`finmodel.financing`).
+``sources_uses``, ``debt``, ``statements`` (financing, see :mod:`finmodel.financing`);
+``monthly(item)`` and ``yearly(item)``: one line item as a wide table, one
+column per entity; ``plot``: charts (:mod:`finmodel.plots`).
+
+Conventions, the same on every table:
+
+- **Units.** ``df.attrs["units"]`` maps every numeric column to its unit.
+  Long tables (one row per entity, line item or line and period:
+  ``cashflows``, ``annual``, ``debt``, ``statements``) mix units in their
+  ``value`` column, so each row names its unit in a ``unit`` column and
+  ``attrs["units"]["value"]`` says ``"see column unit"``. Amounts are in EUR
+  (not thousands or billions), rates are fractions per year (0.08 = 8 %/yr),
+  power in MW, GPU time in GPU-h; a column name ending in a unit
+  (``capex_eur``) says the same thing.
+- **Entities.** A phase or ``total``, the consolidation of the phases.
+  Long tables name it in ``phase`` and add ``entity_kind`` (``"phase"`` or
+  ``"total"``): sum over ``df[df.entity_kind == "phase"]``, never over every
+  row (the total would count twice).
+- **Time.** Monthly values are indexed by the first day of the month; a
+  month's flows happen at its end (discounting is end-of-month from the model
+  start); years are calendar years, flows summed, balances at the year's last
+  month.
+- **Signs.** Costs, capex and tax are positive amounts; cash flows are
+  positive when cash comes in (free cash flow = revenue - opex - capex - tax
+  ...).
 """
 
 from __future__ import annotations
 
+import difflib
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from finmodel import financing
+from finmodel.announcements import compare_announcements, plausibility_warnings
 from finmodel.irr import sign_changes
+from finmodel.items.debt import TRANCHES
 from finmodel.items.jobs import CATEGORIES
 from finmodel.items.levelized import STACK
-from finmodel.registry import PHASE_ITEMS, TIME_ITEMS
+from finmodel.registry import PHASE_ITEMS, TIME_ITEMS, first_value
 from finmodel.timeline import from_serial
 
 TOTAL = "total"
+#: attrs["units"] of a long table's value column
+SEE_UNIT_COLUMN = "see column unit"
 
 #: summary column -> (line item, unit)
 SUMMARY_COLUMNS = {
@@ -42,11 +72,6 @@ SUMMARY_COLUMNS = {
 }
 
 
-def first_value(a) -> float:
-    """A number, or the first draw of a per-draw array, as a float."""
-    return float(np.asarray(a).reshape(-1)[0])
-
-
 class Results:
     """Everything one run computed; DataFrames are built on first access."""
 
@@ -62,6 +87,84 @@ class Results:
     def scalar(self, entity: str, item: str) -> float:
         """One scalar line item of a phase or of the total."""
         return first_value(self.values[entity][item])
+
+    def __repr__(self) -> str:
+        """The headline table and where to look next (at most ~20 lines for a few phases)."""
+        inp, total = self.inputs, self.summary
+        head = pd.DataFrame({
+            "capex EUR bn": total.capex_eur / 1e9, "NPV EUR bn": total.npv_eur / 1e9, "IRR %/yr": 100 * total.irr,
+            "LCOC EUR/GPU-h": total.lcoc_eur_per_gpu_hour, "equity IRR %/yr": 100 * total.equity_irr,
+            "min DSCR": total.min_dscr, "jobs 2030": total.jobs_2030,
+        })
+        with pd.option_context("display.width", 120, "display.max_columns", 10):
+            table = head.to_string(float_format="{:,.2f}".format)
+        first, last = self.periods[0].strftime("%Y-%m"), self.periods[-1].strftime("%Y-%m")
+        warnings = f"{len(self.warnings)} warning(s): res.warnings" if self.warnings else "no warnings"
+        return "\n".join([
+            f"<finmodel.Results: scenario {inp.scenario} - {inp.scenario_label}; {len(inp.phases)} phases, "
+            f"monthly {first} to {last} ({inp.periods} months); {warnings}>",
+            table,
+            "tables: .summary .cashflows .annual .jobs .cost_stack .announcements .sources_uses .debt .statements",
+            "one line item: .monthly('fcf') .yearly('capex_total'); catalogue: finmodel.line_items(); inputs: .inputs",
+            "charts: .plot.cash_flow() .capex_by_category() .cost_stack() .tornado() .montecarlo_histogram()",
+            "units: every table's attrs['units'] (amounts in EUR; rates per year as fractions)",
+        ])
+
+    def monthly(self, item: str, entity: str | None = None) -> pd.DataFrame:
+        """One monthly row of every entity (or of ``entity``): DatetimeIndex (first day of each month), one column per entity.
+
+        ``item``: a row line item (see :func:`finmodel.line_items`) or a Time
+        row (then one column, ``time``). Its unit in ``attrs["units"]``.
+        """
+        it = self._row_item(item)
+        if it in TIME_ITEMS:
+            data = {"time": self.time[item]}
+        else:
+            entities = [e for e in self.entities if item in self.values[e]] if entity is None else [entity]
+            for e in entities:
+                if e not in self.values:
+                    raise KeyError(f"unknown entity {e!r}; entities: {', '.join(self.entities)}")
+                if item not in self.values[e]:
+                    raise KeyError(f"{item!r} is not computed for {e!r} (not consolidated); phases have it")
+            data = {e: self.values[e][item] for e in entities}
+        df = pd.DataFrame({e: np.asarray(v, dtype=float).reshape(-1) for e, v in data.items()}, index=self.periods)
+        df.index.name, df.columns.name = "date", "entity"
+        df.attrs.update(item=item, label=it.label, units={e: it.unit for e in df.columns})
+        return df
+
+    def yearly(self, item: str, entity: str | None = None) -> pd.DataFrame:
+        """:meth:`monthly` rolled up by calendar year, indexed by each year's last day.
+
+        Flows (rows with a total: EUR, MWh, GPU-h) are summed, FTE averaged,
+        every other row (balances, prices, flags, counts) taken at the year's
+        last month; ``attrs["how"]`` says which.
+        """
+        df = self.monthly(item, entity)
+        it = self._row_item(item)
+        how = "sum" if it.show_total else "mean" if it.unit == "FTE" else "last"
+        out = getattr(df.groupby(df.index.year), how)()
+        out.index = pd.DatetimeIndex([pd.Timestamp(year=int(y), month=12, day=31) for y in out.index], name="year_end")
+        out.columns.name = "entity"
+        out.attrs.update(df.attrs, how=how)
+        return out
+
+    def _row_item(self, item: str):
+        rows = {it.name: it for it in [*PHASE_ITEMS, *TIME_ITEMS] if it.kind == "row"}
+        if item not in rows:
+            scalars = {it.name for it in PHASE_ITEMS if it.kind == "scalar"}
+            if item in scalars:
+                raise KeyError(f"{item!r} is a scalar (one value per entity): res.scalar(entity, {item!r}) or res.summary")
+            close = difflib.get_close_matches(item, rows, n=3)
+            raise KeyError(f"no monthly row {item!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
+                           + " (catalogue: finmodel.line_items())")
+        return rows[item]
+
+    @cached_property
+    def plot(self):
+        """Charts of these results (matplotlib, ``pip install 'finmodel[plot]'``); see :mod:`finmodel.plots`."""
+        from finmodel.plots import ResultPlots
+
+        return ResultPlots(self)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -102,12 +205,14 @@ class Results:
                     "phase": entity, "period": np.arange(1, len(self.periods) + 1), "date": self.periods,
                     "line_item": item.name, "unit": item.unit, "value": np.asarray(self.values[entity][item.name]).reshape(-1),
                 }))
-        return pd.concat(frames, ignore_index=True)
+        return _long(pd.concat(frames, ignore_index=True))
 
     @cached_property
     def time_rows(self) -> pd.DataFrame:
         """The Time sheet's rows, one column per row, indexed by month."""
-        return pd.DataFrame({it.name: np.asarray(self.time[it.name]).reshape(-1) for it in TIME_ITEMS}, index=self.periods)
+        df = pd.DataFrame({it.name: np.asarray(self.time[it.name]).reshape(-1) for it in TIME_ITEMS}, index=self.periods)
+        df.attrs["units"] = {it.name: it.unit for it in TIME_ITEMS}
+        return df
 
     @cached_property
     def annual(self) -> pd.DataFrame:
@@ -117,7 +222,7 @@ class Results:
         keys = ["phase", "line_item", "unit", "year"]
         summed = df[df.unit != "FTE"].groupby(keys, sort=False).value.sum()
         averaged = df[df.unit == "FTE"].groupby(keys, sort=False).value.mean()
-        return pd.concat([summed, averaged]).reset_index()
+        return _long(pd.concat([summed, averaged]).reset_index())
 
     @cached_property
     def jobs(self) -> pd.DataFrame:
@@ -126,7 +231,9 @@ class Results:
                  "jobs_total"]
         a = self.annual[self.annual.line_item.isin(names)]
         out = a.pivot_table(index=["phase", "year"], columns="line_item", values="value", sort=False)[names]
-        return out.rename(columns={"staff_fte": "jobs_direct"})
+        out = out.rename(columns={"staff_fte": "jobs_direct"})
+        out.attrs["units"] = {c: "FTE" for c in out.columns}
+        return out
 
     @cached_property
     def cost_stack(self) -> pd.DataFrame:
@@ -136,14 +243,15 @@ class Results:
         df.index.name = "phase"
         df.attrs["labels"] = cols
         df.attrs["unit"] = "EUR/GPU-h"
+        df.attrs["units"] = {c: "EUR/GPU-h" for c in df.columns}
         return df
 
     @cached_property
     def announcements(self) -> pd.DataFrame:
-        """Each announced figure beside the bottom-up one, with implied ratios and a flag."""
-        from finmodel.announcements import compare_announcements
-
-        return compare_announcements(self)
+        """Each announced figure beside the bottom-up one, with implied ratios and a flag (each row's unit in ``unit``)."""
+        df = compare_announcements(self)
+        df.attrs["units"] = {"announced": SEE_UNIT_COLUMN, "bottom_up": SEE_UNIT_COLUMN, "gap": "-", "by_year": "yr"}
+        return df
 
     @cached_property
     def sources_uses(self) -> pd.DataFrame:
@@ -153,26 +261,25 @@ class Results:
         cash held is its value at completion. Sources = uses for every column.
         ``attrs``: the announced plan total and each entity's peak funding need and month.
         """
-        from finmodel.financing import ANNOUNCED_PLAN_EUR, BALANCE_ROWS, SOURCES, USES
-
         out = {}
         for e in self.inputs.phases:
             v = self.values[e]
             window, done = np.asarray(v["draw_flag"]), np.asarray(v["completion_marker"])
 
             def amount(rows):
-                return sum(float(np.sum(np.asarray(v[r]) * (done if r in BALANCE_ROWS else window))) for r in rows)
+                return sum(float(np.sum(np.asarray(v[r]) * (done if r in financing.BALANCE_ROWS else window))) for r in rows)
 
-            col = {("Uses", label): amount(rows) for label, rows in USES}
+            col = {("Uses", label): amount(rows) for label, rows in financing.USES}
             col[("Uses", "Total uses")] = sum(col.values())
-            src = {("Sources", label): amount(rows) for label, rows in SOURCES}
+            src = {("Sources", label): amount(rows) for label, rows in financing.SOURCES}
             src[("Sources", "Total sources")] = sum(src.values())
             out[e] = col | src
         df = pd.DataFrame(out)
         df[TOTAL] = df[list(self.inputs.phases)].sum(axis=1)
         df.index.names = ["side", "line"]
         df.attrs["unit"] = "EUR"
-        df.attrs["announced_eur"] = ANNOUNCED_PLAN_EUR
+        df.attrs["units"] = {c: "EUR" for c in df.columns}
+        df.attrs["announced_eur"] = financing.ANNOUNCED_PLAN_EUR
         df.attrs["peak_funding_eur"] = self.summary["peak_funding_eur"].to_dict()
         df.attrs["peak_funding_month"] = self.summary["peak_funding_month"].to_dict()
         return df
@@ -180,12 +287,9 @@ class Results:
     @cached_property
     def debt(self) -> pd.DataFrame:
         """Debt schedule by phase (and total), tranche and year [EUR]: flows summed, balance at year end; DSCR by year [-]."""
-        from finmodel.financing import DEBT_FIELDS
-        from finmodel.items.debt import TRANCHES
-
         frames = []
         for n, label, _ in TRANCHES:
-            fields = {f"{n}_{f}": (f, kind) for f, kind in DEBT_FIELDS}
+            fields = {f"{n}_{f}": (f, kind) for f, kind in financing.DEBT_FIELDS}
             df = self._yearly(fields)
             df.insert(1, "tranche", n)
             frames.append(df)
@@ -193,7 +297,10 @@ class Results:
         cover = self._yearly({"cfads": ("cfads", "flow"), "debt_service": ("debt_service", "flow")})
         cover = cover.pivot_table(index=["phase", "year"], columns="line", values="value", sort=False).reset_index()
         cover["dscr"] = cover.cfads / cover.debt_service.where(cover.debt_service > 0)
-        out.attrs["units"] = {"value": "EUR"}
+        cover.columns.name = None
+        cover.insert(1, "entity_kind", _kinds(cover.phase))
+        cover.attrs["units"] = {"cfads": "EUR", "debt_service": "EUR", "dscr": "-"}
+        out = _long(out)
         out.attrs["dscr_by_year"] = cover
         return out
 
@@ -205,12 +312,10 @@ class Results:
         the calendar year, balances taken in its last month. Monthly values
         are rows of :attr:`cashflows`.
         """
-        from finmodel.financing import STATEMENTS
-
-        df = self._yearly({item: (item, kind) for _, item, kind in STATEMENTS})
-        statement = {item: st for st, item, _ in STATEMENTS}
+        df = self._yearly({item: (item, kind) for _, item, kind in financing.STATEMENTS})
+        statement = {item: st for st, item, _ in financing.STATEMENTS}
         df.insert(1, "statement", df.line.map(statement))
-        return df
+        return _long(df)
 
     def _yearly(self, fields: dict[str, tuple[str, str]]) -> pd.DataFrame:
         """Rows by year: {item: (line name, 'flow' or 'balance')} -> tidy phase, line, year, value, unit."""
@@ -232,9 +337,19 @@ class Results:
     @cached_property
     def warnings(self) -> list[str]:
         """Implausible but legal results, in words."""
-        from finmodel.announcements import plausibility_warnings
-
         return plausibility_warnings(self)
+
+
+def _kinds(entity: pd.Series) -> np.ndarray:
+    """'total' for the consolidated rows, 'phase' for the others."""
+    return np.where(entity == TOTAL, TOTAL, "phase")
+
+
+def _long(df: pd.DataFrame) -> pd.DataFrame:
+    """A long table with the conventions: ``entity_kind`` after ``phase``, value units in the ``unit`` column."""
+    df.insert(df.columns.get_loc("phase") + 1, "entity_kind", _kinds(df.phase))
+    df.attrs["units"] = {"value": SEE_UNIT_COLUMN}
+    return df
 
 
 def annual_items() -> list[str]:

@@ -109,16 +109,30 @@ ALIASES = {"power_price": "power_price_eur_per_mwh", "gpu_hour_price_usd": "gpu_
 
 # --- applying a driver ---------------------------------------------------------
 
-def _driver(name: str) -> Driver:
+def _driver(name: str | Driver) -> Driver:
+    """A built-in driver by name, a user's :class:`Driver`, or any plan-wide input with a low/high range (a value driver)."""
+    if isinstance(name, Driver):
+        unknown = [f for f in name.fields if f not in SPEC_BY_NAME]
+        if unknown or name.mode not in (FACTOR, VALUE) or not name.fields:
+            raise ValueError(f"driver {name.name!r}: mode must be {FACTOR!r} or {VALUE!r} and fields known inputs"
+                             + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+        if name.mode == VALUE and SPEC_BY_NAME[name.fields[0]].scope not in ("plan", "phase_optional"):
+            raise ValueError(f"driver {name.name!r}: a value driver sets a plan-wide input; {name.fields[0]!r} is per "
+                             f"phase: use mode {FACTOR!r} (scales every phase's value)")
+        return name
     key = ALIASES.get(name, name)
-    if key not in DRIVERS:
-        raise ValueError(f"unknown driver {name!r}; known: {', '.join(DRIVERS)}")
-    return DRIVERS[key]
+    if key in DRIVERS:
+        return DRIVERS[key]
+    spec = SPEC_BY_NAME.get(key)
+    if spec is not None and spec.scope in ("plan", "phase_optional"):
+        return Driver(key, spec.description, VALUE, (key,), None, None, _PLAN)
+    raise ValueError(f"unknown driver {name!r}; known: {', '.join(DRIVERS)}, any plan-wide input with a low/high "
+                     "range in plan.toml, or a finmodel.sensitivity.Driver(...) of your own")
 
 
 def driver_keys(driver: Driver | str, inputs: Inputs) -> list[str]:
     """The input names a driver moves in these inputs (``alixan.gpu_price_usd``, ``discount_rate``)."""
-    d = _driver(driver) if isinstance(driver, str) else driver
+    d = _driver(driver)
     keys: list[str] = []
     for fld in d.fields:
         scope = SPEC_BY_NAME[fld].scope
@@ -133,13 +147,13 @@ def driver_keys(driver: Driver | str, inputs: Inputs) -> list[str]:
 
 def driver_base(driver: Driver | str, inputs: Inputs) -> float:
     """The driver's value in these inputs: 1 for a factor, the plan-wide input for a value."""
-    d = _driver(driver) if isinstance(driver, str) else driver
+    d = _driver(driver)
     return 1.0 if d.mode == FACTOR else float(inputs.values[d.fields[0]])
 
 
 def driver_overrides(driver: Driver | str, inputs: Inputs, x: Any) -> dict[str, Any]:
     """Overrides that put ``driver`` at ``x`` (a number or an array of shape (N, 1)) on top of ``inputs``."""
-    d = _driver(driver) if isinstance(driver, str) else driver
+    d = _driver(driver)
     keys = driver_keys(d, inputs)
     if d.mode == FACTOR:
         return {k: inputs.values[k] * x for k in keys}
@@ -196,7 +210,7 @@ def _entity(entity: str, inputs: Inputs) -> str:
 
 def tornado(scenario: str | None = None, *, inputs_dir: Path | str | None = None,
             metric: str | Sequence[str] = ("npv", "lcoc"), entity: str = TOTAL,
-            drivers: Sequence[str] | None = None, overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
+            drivers: Sequence[str | Driver] | None = None, overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """NPV and levelized cost at each driver's low and high ends, one row per driver, largest NPV swing first.
 
     Columns: label, unit, base, low, high (the driver's values: factors for
@@ -206,6 +220,11 @@ def tornado(scenario: str | None = None, *, inputs_dir: Path | str | None = None
     ``<metric>_swing`` = |high - low|; last the inputs moved and the source.
     Sorted by the first metric's swing. Base, all lows and all highs are one
     vectorised evaluation (draw axis of 1 + 2 x drivers rows).
+
+    ``drivers``: names of :data:`DRIVERS`, names of plan-wide inputs with a
+    low/high range in plan.toml (``"senior_margin"``), or drivers of your own,
+    e.g. ``Driver("gpu_price", "GPU price", "factor", ("gpu_price_usd",), 0.8,
+    1.2, "my range")``.
     """
     metrics = [metric] if isinstance(metric, str) else list(metric)
     base_inputs = load_inputs(scenario, inputs_dir=inputs_dir, overrides=overrides)

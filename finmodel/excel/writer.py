@@ -247,7 +247,22 @@ def save_atomic(wb: Workbook, path: Path | str) -> Path:
     return path
 
 
-def write_report(results, path: Path | str, version: str, risk: RiskTables | None = None) -> tuple[Path, WorkbookLayout]:
-    """Build the workbook for ``results`` (with ``risk`` sheets if given) and save it atomically at ``path``."""
-    wb, layout = build_workbook(results, version, risk)
+def write_report(results, path: Path | str, version: str | None = None, risk: RiskTables | bool | None = None, *,
+                 draws: int = 2000, seed: int = 0, progress: bool = False) -> tuple[Path, WorkbookLayout]:
+    """Build the workbook for ``results`` and save it atomically at ``path``; returns (path, layout).
+
+    ``version``: stamped on the Cover and in the document properties
+    (default: this package's version). ``risk=True`` adds the Scenarios,
+    Sensitivity and Monte Carlo sheets, computed here (``draws`` [-],
+    ``seed``, ``progress`` for the Monte Carlo; see
+    :func:`finmodel.risk.risk_tables`); ``risk`` may also be tables computed
+    before.
+    """
+    if version is None:
+        from finmodel import __version__ as version
+    if risk is True:
+        from finmodel.risk import risk_tables
+
+        risk = risk_tables(results, draws, seed, progress=progress)
+    wb, layout = build_workbook(results, version, risk or None)
     return save_atomic(wb, path), layout

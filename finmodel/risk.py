@@ -1,0 +1,67 @@
+"""Scenario comparison, tornado, break-evens and Monte Carlo around one run (the workbook's risk sheets).
+
+::
+
+    from finmodel.risk import risk_tables
+    tables = risk_tables(finmodel.run(), draws=2000, seed=0)     # what write_report(..., risk=True) writes
+
+Used by :func:`finmodel.excel.writer.write_report` and ``finmodel report``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+
+from finmodel.excel.risk_sheets import RiskTables
+from finmodel.inputs import InputError, Inputs, load_inputs
+
+
+def rerun_arguments(inputs: Inputs) -> dict[str, Any]:
+    """``scenario``, ``inputs_dir`` and ``overrides`` that load these inputs again.
+
+    The overrides are only what differs from the named scenario (from
+    ``--set``, ``overrides=`` or an edited workbook), so a Monte Carlo keeps
+    an overridden driver fixed and samples the others.
+    """
+    base = inputs.scenario if inputs.scenario in inputs.scenarios else None
+    defaults = load_inputs(base, inputs_dir=inputs.inputs_dir).values
+    changed = {k: v for k, v in inputs.values.items() if k not in defaults or not np.array_equal(v, defaults[k])}
+    return dict(scenario=base, inputs_dir=inputs.inputs_dir, overrides=changed)
+
+
+def risk_tables(results, draws: int = 2000, seed: int = 0, *, progress: bool = False,
+                warn: Callable[[str], None] | None = None) -> RiskTables:
+    """The Scenarios, Sensitivity and Monte Carlo tables around one run's inputs.
+
+    ``draws`` [-] and ``seed``: the Monte Carlo's. A table the inputs cannot
+    give (no low/high ranges, no distributions file) is left out and
+    ``warn`` (default: :func:`warnings.warn`) is told why.
+    """
+    from finmodel.compare import compare
+    from finmodel.montecarlo import monte_carlo
+    from finmodel.sensitivity import breakevens, tornado
+
+    warn = warn or (lambda message: warnings.warn(message, stacklevel=3))
+    inputs = results.inputs
+    kw = rerun_arguments(inputs)
+    cases: list = [*inputs.scenarios]
+    if kw["overrides"]:
+        cases.append({"name": "custom", "base": kw["scenario"], "overrides": kw["overrides"]})
+    tables = {
+        "scenarios": lambda: compare(cases, inputs_dir=inputs.inputs_dir),
+        "tornado": lambda: tornado(**kw),
+        "breakevens": lambda: breakevens(**kw),
+        "montecarlo": lambda: monte_carlo(draws, seed, progress=progress, **kw),
+    }
+    out = {}
+    for name, make in tables.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # no-root break-evens say so in their message
+                out[name] = make()
+        except InputError as exc:  # e.g. inputs without low/high ranges or distributions
+            warn(f"{name} sheet left out: {exc}")
+    return RiskTables(**out)
