@@ -48,6 +48,12 @@ from finmodel.registry import PHASE_ITEMS, TIME_ITEMS, first_value
 from finmodel.timeline import from_serial
 
 TOTAL = "total"
+#: summary columns repr(Results) shows: (title, scale)
+REPR_COLUMNS = {
+    "capex_eur": ("capex EUR bn", 1e-9), "npv_eur": ("NPV EUR bn", 1e-9), "irr": ("IRR %/yr", 100),
+    "lcoc_eur_per_gpu_hour": ("LCOC EUR/GPU-h", 1), "equity_irr": ("equity IRR %/yr", 100), "min_dscr": ("min DSCR", 1),
+    "jobs_permanent_2030": ("permanent jobs 2030", 1),
+}
 #: attrs["units"] of a long table's value column
 SEE_UNIT_COLUMN = "see column unit"
 
@@ -90,12 +96,8 @@ class Results:
 
     def __repr__(self) -> str:
         """The headline table and where to look next (at most ~20 lines for a few phases)."""
-        inp, total = self.inputs, self.summary
-        head = pd.DataFrame({
-            "capex EUR bn": total.capex_eur / 1e9, "NPV EUR bn": total.npv_eur / 1e9, "IRR %/yr": 100 * total.irr,
-            "LCOC EUR/GPU-h": total.lcoc_eur_per_gpu_hour, "equity IRR %/yr": 100 * total.equity_irr,
-            "min DSCR": total.min_dscr, "jobs 2030": total.jobs_2030,
-        })
+        inp, summary = self.inputs, self.summary
+        head = pd.DataFrame({title: summary[col] * scale for col, (title, scale) in REPR_COLUMNS.items() if col in summary})
         with pd.option_context("display.width", 120, "display.max_columns", 10):
             table = head.to_string(float_format="{:,.2f}".format)
         first, last = self.periods[0].strftime("%Y-%m"), self.periods[-1].strftime("%Y-%m")
