@@ -170,6 +170,16 @@ def cmd_init(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from finmodel.docs import model_book, write_model_book
+
+    if args.out:
+        print(f"wrote {write_model_book(args.out)}")
+    else:
+        sys.stdout.write(model_book())
+    return 0
+
+
 def _print_warnings(res) -> None:
     for w in res.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -219,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="copy the default inputs into a new or empty folder, to edit them")
     p.add_argument("folder", metavar="DIR", help="folder to create (refused if it exists and is not empty)")
     p.set_defaults(fn=cmd_init)
+    p = sub.add_parser("docs", help="print the model book (every line item and input; docs/model.md) as Markdown")
+    p.add_argument("--out", metavar="PATH", help="write it to PATH instead (the repository's copy: docs/model.md)")
+    p.set_defaults(fn=cmd_docs)
     return parser
 
 
