@@ -82,7 +82,9 @@ SPECS: tuple[InputSpec, ...] = (
     _s("building_life_years", "yr", "float", 1, 60, "Depreciation life of the shell, grid connection and remediation."),
     _s("mep_life_years", "yr", "float", 1, 60, "Depreciation life of electrical, cooling and heat-reuse plant."),
     # --- opex ---
-    _s("maintenance_rate", "1/yr", "float", 0, 0.5, "Maintenance and support per year as a share of gross capex in service."),
+    _s("facility_maintenance_rate", "1/yr", "share", 0, 0.5, "Facility maintenance per year as a share of the building works in service."),
+    _s("it_support_rate", "1/yr", "share", 0, 0.5, "IT support and maintenance (contracts, spares; not replacement) per year as a share of the IT cost of the fleet in service."),
+    _s("sga_eur_per_mw_year", "EUR/MW/yr", "float", 0, 1e8, "SG&A, sales, customer support and platform software per MW of IT in service per year."),
     _s("insurance_rate", "1/yr", "float", 0, 0.2, "Insurance per year as a share of gross capex in service."),
     _s("network_opex_eur_per_mw_year", "EUR/MW/yr", "float", 0, 1e7, "Connectivity (transit, fibre) per MW of IT in service per year."),
     _s("local_tax_eur_per_mw_year", "EUR/MW/yr", "float", 0, 1e7, "Local taxes (CFE, IFER, property tax) per MW of IT in service per year."),

@@ -19,7 +19,7 @@ HAND_PLAN = dict(
     shell_capex_eur_per_mw=1e6, electrical_capex_eur_per_mw=0, cooling_capex_eur_per_mw=0,
     heat_reuse_capex_eur_per_mw=0, grid_connection_eur_per_mw=0, remediation_eur_per_ha=0,
     gpu_life_years=10, building_life_years=10, mep_life_years=10,
-    maintenance_rate=0, insurance_rate=0, network_opex_eur_per_mw_year=0, local_tax_eur_per_mw_year=0,
+    facility_maintenance_rate=0, it_support_rate=0, sga_eur_per_mw_year=0, insurance_rate=0, network_opex_eur_per_mw_year=0, local_tax_eur_per_mw_year=0,
     fte_per_mw=2, loaded_cost_eur_per_fte=0, wage_escalation=0,
     staff_share_engineering=0.25, staff_share_maintenance=0.25, staff_share_research=0.25, staff_share_security=0.25,
     heat_recoverable_share=0, heat_price_eur_per_mwh=0,

@@ -26,13 +26,13 @@ FINITE_SUMMARY = ("npv_eur", "capex_eur", "lcoc_eur_per_gpu_hour", "jobs_permane
 #: plan-wide inputs that are money per unit of something (scale with the cost level)
 PLAN_COSTS = ("power_price_eur_per_mwh", "shell_capex_eur_per_mw", "electrical_capex_eur_per_mw",
               "cooling_capex_eur_per_mw", "heat_reuse_capex_eur_per_mw", "grid_connection_eur_per_mw",
-              "remediation_eur_per_ha", "network_opex_eur_per_mw_year", "local_tax_eur_per_mw_year",
+              "remediation_eur_per_ha", "network_opex_eur_per_mw_year", "local_tax_eur_per_mw_year", "sga_eur_per_mw_year",
               "loaded_cost_eur_per_fte",
               # the heat credit is a negative cost inside the LCOC's opex: its price scales too
               "heat_price_eur_per_mwh")
 #: per-phase cost inputs
 PHASE_COSTS = ("gpu_price_usd",)
-# Not scaled, because they are not money: maintenance_rate and insurance_rate (shares of capex,
+# Not scaled, because they are not money: facility_maintenance_rate, it_support_rate and insurance_rate (shares of capex,
 # which already scales), network_storage_share, usd_per_eur (it would also move the price),
 # tax and discount rates, quantities (GPUs, MW, FTE/MW, PUE, utilisation).
 
@@ -179,7 +179,7 @@ def test_default_inputs_figures_finite_signs_and_consolidation(overrides, scenar
 @SETTINGS
 @given(k=floats(0.05, 10), other=st.fixed_dictionaries({
     "discount_rate": floats(0.001, 0.5), "utilisation": floats(0.051, 1.0), "pue": floats(1, 3),
-    "corporate_tax_rate": floats(0, 0.6), "fte_per_mw": floats(0, 50), "maintenance_rate": floats(0, 0.5),
+    "corporate_tax_rate": floats(0, 0.6), "fte_per_mw": floats(0, 50), "facility_maintenance_rate": floats(0, 0.5),
     "insurance_rate": floats(0, 0.2), "wage_escalation": floats(-0.1, 0.2)}))
 def test_default_inputs_levelized_cost_is_linear_in_costs(default_values, k, other):
     one = finmodel.run(inputs_dir=DEFAULT_INPUTS_DIR, overrides=other)

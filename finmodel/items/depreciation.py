@@ -3,9 +3,10 @@
 IT (GPU servers, networking, storage) depreciates over ``gpu_life_years``
 from the month it enters service and is replaced at the end of that life.
 Buildings (shell, grid connection, remediation) and MEP plant (electrical,
-cooling, heat reuse) depreciate from stage 1's service date over their own
-lives, on the amount spent so far; accumulated depreciation is capped at
-that amount, so a short life never depreciates more than was spent.
+cooling, heat reuse) depreciate over their own lives, each stage's works
+from that stage's service date (stage 2's works under construction do not
+depreciate); accumulated depreciation is capped at the amount spent, so a
+short life never depreciates more than was spent.
 """
 
 from functools import reduce
@@ -41,9 +42,16 @@ def _asset_class(name: str, label: str, life_input: str, spend_rows: tuple[str, 
     def spent(m):
         return cumsum(reduce(add, (getattr(m, r) for r in spend_rows)))
 
+    def spent_stage1(m):
+        return cumsum(reduce(add, (getattr(m, r) for r in spend_rows)) * m.build1_flag)
+
+    def in_service(m):
+        s1 = getattr(m, f"{name}_spent_stage1")
+        return m.online1_flag * s1 + m.online2_flag * (getattr(m, f"{name}_spent") - s1)
+
     def dep_uncapped(m):
         life = getattr(m.i, life_input) * m.i.months_per_year
-        return cumsum(getattr(m, f"{name}_spent") * m.online1_flag / life)
+        return cumsum(getattr(m, f"{name}_in_service") / life)
 
     def dep_cum(m):
         return minimum(getattr(m, f"{name}_spent"), getattr(m, f"{name}_dep_uncapped"))
@@ -55,8 +63,12 @@ def _asset_class(name: str, label: str, life_input: str, spend_rows: tuple[str, 
     parts = " + ".join(spend_rows)
     for fn, suffix, row_label, doc, show in (
         (spent, "spent", f"{label} capex spent to date", f"Running total of {parts}.", False),
+        (spent_stage1, "spent_stage1", f"{label} capex spent on stage 1 to date",
+         f"Running total of {parts} during stage 1's construction.", False),
+        (in_service, "in_service", f"{label} in service",
+         "Stage 1's spend from stage 1's service date, stage 2's (the rest) from full service.", False),
         (dep_uncapped, "dep_uncapped", f"Accumulated depreciation before cap, {label.lower()}",
-         f"Running total of spent to date / ({life_input} x 12) while stage 1 is in service.", False),
+         f"Running total of the amount in service / ({life_input} x 12).", False),
         (dep_cum, "dep_cum", f"Accumulated depreciation, {label.lower()}", "The lesser of spent to date and the uncapped total.", False),
         (dep, "dep", f"Depreciation, {label.lower()}", "Change in accumulated depreciation.", True),
     ):

@@ -1,9 +1,16 @@
 """Operating costs by category and month [EUR]; heat sold is a credit.
 
 Electricity = IT energy x PUE x price, where IT energy counts busy GPUs at
-full power and idle ones at ``idle_power_share`` of it.
+full power and idle ones at ``idle_power_share`` of it. Maintenance has two
+bases: facility maintenance on the building works in service, IT support on
+the GPU fleet in service (support contracts and spares, not its replacement,
+which is the refresh capex). Each stage's works count as in service from its
+own service date. SG&A, sales, support and platform software are a cost per
+MW in service (not a share of revenue, so that the levelized cost and the
+break-even price stay costs that do not depend on the price).
 """
 
+from finmodel.expr import cumsum
 from finmodel.registry import row
 
 S = "Opex"
@@ -40,16 +47,34 @@ def opex_staff(m):
     return m.staff_fte * m.i.loaded_cost_eur_per_fte / m.i.months_per_year * m.t.wage_index
 
 
-@row("Gross capex in service", "EUR", S, consolidate="sum")
+@row("Building works spent on stage 1 to date", "EUR", S)
+def works_spent_stage1(m):
+    """Running total of building works spent during stage 1's construction."""
+    return cumsum(m.capex_works * m.build1_flag)
+
+
+@row("Building works in service", "EUR", S)
+def works_in_service(m):
+    """Stage 1's works from stage 1's service date, stage 2's (the rest) from full service."""
+    return m.online1_flag * m.works_spent_stage1 + m.online2_flag * (m.works_spent - m.works_spent_stage1)
+
+
+@row("Gross capex in service", "EUR", S)
 def capex_in_service(m):
-    """Building works spent once stage 1 is in service, plus the current GPU fleet's IT cost."""
-    return m.online1_flag * m.works_spent + m.it_fleet_cost
+    """Building works in service plus the current GPU fleet's IT cost."""
+    return m.works_in_service + m.it_fleet_cost
 
 
-@row("Maintenance", "EUR", S, total=True)
-def opex_maintenance(m):
-    """maintenance_rate / 12 x gross capex in service."""
-    return m.i.maintenance_rate / m.i.months_per_year * m.capex_in_service
+@row("Facility maintenance", "EUR", S, total=True)
+def opex_facility_maintenance(m):
+    """facility_maintenance_rate / 12 x building works in service."""
+    return m.i.facility_maintenance_rate / m.i.months_per_year * m.works_in_service
+
+
+@row("IT support and maintenance", "EUR", S, total=True)
+def opex_it_support(m):
+    """it_support_rate / 12 x IT cost of the GPU fleet in service."""
+    return m.i.it_support_rate / m.i.months_per_year * m.it_fleet_cost
 
 
 @row("Insurance", "EUR", S, total=True)
@@ -70,6 +95,12 @@ def opex_local_tax(m):
     return m.i.local_tax_eur_per_mw_year / m.i.months_per_year * m.mw_online
 
 
+@row("SG&A, sales, support and platform", "EUR", S, total=True)
+def opex_sga(m):
+    """sga_eur_per_mw_year / 12 x MW in service."""
+    return m.i.sga_eur_per_mw_year / m.i.months_per_year * m.mw_online
+
+
 @row("Heat sold to district heating", "MWh", S, total=True)
 def heat_sold_mwh(m):
     """IT energy x recoverable share x share the local network takes."""
@@ -86,6 +117,6 @@ def opex_heat_credit(m):
 def opex_total(m):
     """All operating costs net of the heat credit."""
     return (
-        m.opex_electricity + m.opex_staff + m.opex_maintenance + m.opex_insurance
-        + m.opex_network + m.opex_local_tax + m.opex_heat_credit
+        m.opex_electricity + m.opex_staff + m.opex_facility_maintenance + m.opex_it_support + m.opex_insurance
+        + m.opex_network + m.opex_local_tax + m.opex_sga + m.opex_heat_credit
     )
