@@ -1,23 +1,35 @@
-"""Command line: ``finmodel summary | report | inputs | scenarios``.
+"""Command line: ``finmodel summary | report | inputs | scenarios | compare | sensitivity | montecarlo``.
 
-Input errors are printed as a list (file, field, value, what is allowed)
-without a traceback, and the command exits with status 2.
+Errors are one message without a traceback; nothing on disk changes. Exit
+statuses (finmodel.errors): 0 done, 2 usage (an unknown option, a missing
+or malformed option value), 3 input error (a file, field, value or workbook
+given is wrong: each problem names the file, the field, the value and what
+is allowed), 4 the report cannot be written (open in a spreadsheet,
+read-only folder, disk full: the previous report is untouched), 130
+interrupted (Ctrl-C or SIGTERM), 141 the reader went away (``| head``).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import re
+import shutil
+import signal
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 import finmodel
+from finmodel.errors import (
+    EXIT_BROKEN_PIPE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_REPORT, InputError, Problem, ReportError, check_path,
+)
 from finmodel.excel.readback import read_inputs_from_workbook
-from finmodel.excel.writer import ReportError, write_report
-from finmodel.inputs import InputError, Problem, load_inputs
-from finmodel.risk import risk_tables
+from finmodel.excel.writer import CUSTOM, check_target, timestamp, write_report
+from finmodel.inputs import load_inputs
+from finmodel.risk import rerun_arguments, risk_tables
 from finmodel.workspace import InitError, init_inputs
 
 DEFAULT_REPORT_DIR = Path("reports")
@@ -41,13 +53,36 @@ def parse_set(items: list[str]) -> dict[str, object]:
     return out
 
 
-def _run(args) -> finmodel.Results:
+def check_args(args) -> None:
+    """Option values that argparse accepts but finmodel cannot use: one InputError listing them all."""
+    problems = []
+    for flag in ("inputs_dir", "inputs_from", "out"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            problems += check_path(value, "--" + flag.replace("_", "-"), "a path")
+    if getattr(args, "draws", None) is not None:
+        from finmodel.montecarlo import check_draws
+
+        problems += check_draws(args.draws, args.seed, ("--draws", "--seed"), "command line")
+    if problems:
+        raise InputError(problems)
+    if getattr(args, "out", None) is not None:
+        check_target(args.out, "--out")
+    if args.command == "report":
+        timestamp()  # a bad SOURCE_DATE_EPOCH is refused before the run, not after it
+
+
+def _inputs(args) -> finmodel.Inputs:
+    """The run's inputs: --inputs-from's workbook or --scenario, with --set on top (errors name --set)."""
     overrides = parse_set(args.set)
     if args.inputs_from:
-        inputs = read_inputs_from_workbook(args.inputs_from, inputs_dir=args.inputs_dir, overrides=overrides)
-        return finmodel.run(inputs=inputs)
-    inputs = load_inputs(args.scenario, inputs_dir=args.inputs_dir, overrides=overrides, overrides_source="--set")
-    return finmodel.run(inputs=inputs)
+        return read_inputs_from_workbook(args.inputs_from, inputs_dir=args.inputs_dir, overrides=overrides,
+                                         overrides_source="--set")
+    return load_inputs(args.scenario, inputs_dir=args.inputs_dir, overrides=overrides, overrides_source="--set")
+
+
+def _run(args) -> finmodel.Results:
+    return finmodel.run(inputs=_inputs(args))
 
 
 def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
@@ -87,11 +122,56 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def _file_name(text: str) -> str:
+    """``text`` usable in a file name: letters, digits, '.', '_' and '-' kept, anything else '_'."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text).strip(".")[:100] or "scenario"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _free_name(folder: Path, stem: str, taken: Path | None = None) -> Path:
+    """``folder/stem.xlsx``, or ``stem_2.xlsx``, ``stem_3.xlsx``... : the first that is not ``taken``/not there."""
+    path, k = folder / f"{stem}.xlsx", 1
+    while (path.exists() and taken is None) or (taken is not None and _same_file(path, taken)):
+        k += 1
+        path = folder / f"{stem}_{k}.xlsx"
+    return path
+
+
+def report_path(args, scenario: str) -> tuple[Path, Path | None]:
+    """Where the report goes, and where to keep a backup first (or None).
+
+    Default reports/finmodel_<scenario>.xlsx, never the workbook read with
+    --inputs-from; an explicit --out naming that workbook keeps a backup of it.
+    """
+    source = Path(args.inputs_from) if args.inputs_from else None
+    if args.out is not None:
+        out = Path(args.out)
+        backup = _free_name(out.parent, f"{out.stem}.backup") if source and _same_file(out, source) else None
+        return out, backup
+    return _free_name(DEFAULT_REPORT_DIR, f"finmodel_{_file_name(scenario)}", taken=source or Path(os.devnull)), None
+
+
 def cmd_report(args) -> int:
     res = _run(args)
-    out = Path(args.out) if args.out else DEFAULT_REPORT_DIR / f"finmodel_{res.inputs.scenario}.xlsx"
+    out, backup = report_path(args, res.inputs.scenario)
+    check_target(out)
+    if args.inputs_from and args.out is None and out.name != f"finmodel_{_file_name(res.inputs.scenario)}.xlsx":
+        print(f"note: writing {out}, not over {args.inputs_from} (the workbook read; --out names it to replace it, "
+              "with a backup)", file=sys.stderr)
     risk = None if args.no_risk else risk_tables(res, args.draws, args.seed, progress=sys.stderr.isatty(),
                                                  warn=lambda message: print(f"warning: {message}", file=sys.stderr))
+    if backup is not None:
+        try:
+            shutil.copy2(out, backup)
+        except OSError as exc:
+            raise ReportError(f"cannot keep a backup of {out} at {backup}: {exc.strerror or exc}; nothing written") from None
+        print(f"kept a copy of {out} (the workbook read) at {backup}", file=sys.stderr)
     path, _ = write_report(res, out, risk=risk)
     total = res.summary.loc["total"]
     print(f"wrote {path} (scenario {res.inputs.scenario}; NPV {total.npv_eur / 1e9:,.2f} EUR bn, "
@@ -114,12 +194,26 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
+def _base_case(args) -> tuple[str | None, dict, str]:
+    """Scenario, overrides and case name that compare, sensitivity and the Monte Carlo start from.
+
+    --scenario with --set, or --inputs-from's workbook (with --set on top):
+    every value is checked here first, so errors name --set or the workbook cell.
+    """
+    inputs = _inputs(args)
+    if args.inputs_from:
+        kw = rerun_arguments(inputs)
+        return kw["scenario"], kw["overrides"], inputs.scenario if inputs.scenario not in inputs.scenarios else CUSTOM
+    return args.scenario, parse_set(args.set), CUSTOM
+
+
 def cmd_compare(args) -> int:
     from finmodel.compare import compare
 
     cases: list = list(args.scenarios)
-    if args.set:
-        cases.append({"name": "custom", "base": args.scenario, "overrides": parse_set(args.set)})
+    base, overrides, name = _base_case(args)
+    if overrides or args.inputs_from:
+        cases.append({"name": name, "base": base, "overrides": overrides})
     table = compare(cases, inputs_dir=args.inputs_dir)
     cols = ["capex_eur", "npv_eur", "irr", "lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour", "jobs_permanent_2030",
             "delta_npv_eur", "delta_lcoc_eur_per_gpu_hour"]
@@ -133,14 +227,14 @@ def cmd_sensitivity(args) -> int:
 
     from finmodel.sensitivity import breakevens, tornado
 
-    overrides = parse_set(args.set)
-    table = tornado(args.scenario, inputs_dir=args.inputs_dir, overrides=overrides)
+    base, overrides, _ = _base_case(args)
+    table = tornado(base, inputs_dir=args.inputs_dir, overrides=overrides)
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
         print("tornado (total, one driver at a time):")
         print(table[["low", "high", "npv_low", "npv_high", "npv_swing", "lcoc_low", "lcoc_high"]].to_string())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # the message column says it
-            be = breakevens(args.scenario, inputs_dir=args.inputs_dir, overrides=overrides)
+            be = breakevens(base, inputs_dir=args.inputs_dir, overrides=overrides)
         print("\nbreak-even values (total NPV after tax = 0):")
         for driver, row in be.iterrows():
             print(f"  {driver}: {row['message']}")
@@ -150,8 +244,8 @@ def cmd_sensitivity(args) -> int:
 def cmd_montecarlo(args) -> int:
     from finmodel.montecarlo import monte_carlo
 
-    mc = monte_carlo(args.draws, args.seed, scenario=args.scenario, inputs_dir=args.inputs_dir,
-                     overrides=parse_set(args.set), progress=True)
+    base, overrides, _ = _base_case(args)
+    mc = monte_carlo(args.draws, args.seed, scenario=base, inputs_dir=args.inputs_dir, overrides=overrides, progress=True)
     print(f"{mc.n:,} draws, seed {mc.seed}, scenario {mc.scenario}")
     table = mc.percentiles().reset_index()
     table = table[table.metric.isin(["npv", "irr_annual", "lcoc", "equity_irr", "min_dscr"])]
@@ -203,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_summary)
     p = sub.add_parser("report", help="write the Excel workbook (default reports/finmodel_<scenario>.xlsx)")
     common(p)
-    p.add_argument("--out", help="workbook path")
+    p.add_argument("--out", help="workbook path (default reports/finmodel_<scenario>.xlsx, never the --inputs-from "
+                   "workbook; naming that workbook keeps a backup of it)")
     p.add_argument("--no-risk", action="store_true", help="leave out the Scenarios, Sensitivity and Monte Carlo sheets")
     p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws for the report (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
@@ -217,8 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_sensitivity)
     p = sub.add_parser("montecarlo", help="Monte Carlo: P10/P50/P90 and P(NPV < 0) per phase, with a progress bar")
     common(p)
-    p.add_argument("-n", "--draws", type=int, default=10_000)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-n", "--draws", type=int, default=10_000, help="draws (default 10,000)")
+    p.add_argument("--seed", type=int, default=0, help="seed, a whole number >= 0 (default 0)")
     p.set_defaults(fn=cmd_montecarlo)
     p = sub.add_parser("inputs", help="list every input with unit, value, allowed range and source")
     common(p, run_options=False)
@@ -235,13 +330,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM as Ctrl-C: temporary files are removed on the way out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # usage errors: argparse prints them and exits with status 2
+    previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
+        check_args(args)
         return args.fn(args)
-    except (InputError, ReportError, InitError) as exc:
+    except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
-    return 2
+        return EXIT_INPUT
+    except (ReportError, InitError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REPORT
+    except KeyboardInterrupt:
+        print("interrupted: nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of the output went away (`finmodel inputs | head`): stop quietly, and keep Python
+        # from failing again when it flushes stdout on exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from finmodel.errors import InputError, Problem, check_path
 from finmodel.spec import PLAN_FIELDS, REQUIRED_PHASE_FIELDS, SPEC_BY_NAME, InputSpec
 from finmodel.timeline import from_serial, to_serial
 
@@ -42,31 +43,6 @@ ANNOUNCEMENT_KEYS = ("id", "date", "source", "what", "scope", *ANNOUNCED_FIELDS,
 PHASE_NAME = re.compile(r"[a-z][a-z0-9_]{0,20}")  # lower case (Excel ignores case) and short: "Calc <name>" <= 31 characters
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # dates the model (and Excel) can handle
 DATE_ALLOWED = f"a month 'YYYY-MM' (or 'YYYY-MM-DD' on the 1st of a month) from {FIRST_YEAR}-01 to {LAST_YEAR}-12"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One validation problem: where it is, what was found, what is allowed."""
-
-    file: str
-    field: str
-    message: str
-
-    def __post_init__(self) -> None:
-        if not self.field.strip():  # an empty TOML key or override name: show it quoted
-            object.__setattr__(self, "field", repr(self.field))
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.message}"
-
-
-class InputError(ValueError):
-    """Invalid inputs; ``problems`` lists every one found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the inputs:\n{lines}")
 
 
 @dataclass
@@ -130,6 +106,20 @@ class Inputs:
 
 
 # --- parsing helpers ---------------------------------------------------------
+
+def inputs_folder(inputs_dir: Path | str | None) -> Path:
+    """The inputs folder (None: the shipped defaults); InputError unless it is an existing folder."""
+    if inputs_dir is None:
+        return DEFAULT_INPUTS_DIR
+    allowed = "a folder holding plan.toml, phases.toml, scenarios.toml and announcements.toml"
+    problems = check_path(inputs_dir, "inputs_dir", allowed)
+    if not problems and not Path(inputs_dir).is_dir():
+        state = "is a file" if Path(inputs_dir).exists() else "does not exist"
+        problems.append(Problem(str(inputs_dir), "(folder)", f"{state}; allowed: {allowed}"))
+    if problems:
+        raise InputError(problems)
+    return Path(inputs_dir)
+
 
 def _read_toml(path: Path, problems: list[Problem]) -> dict:
     try:
@@ -420,7 +410,7 @@ def input_ranges(inputs_dir: Path | str | None = None) -> dict[str, tuple[float 
     a bound not given is None. Raises InputError if a file does not parse; the
     values themselves are validated by :func:`load_inputs`.
     """
-    inputs_dir = Path(inputs_dir or DEFAULT_INPUTS_DIR)
+    inputs_dir = inputs_folder(inputs_dir)
     problems: list[Problem] = []
     plan = _read_toml(inputs_dir / "plan.toml", problems)
     phase_tables = _read_toml(inputs_dir / "phases.toml", problems)
@@ -448,7 +438,7 @@ def input_ranges(inputs_dir: Path | str | None = None) -> dict[str, tuple[float 
 def list_scenarios(inputs_dir: Path | str | None = None) -> pd.DataFrame:
     """Scenarios defined in inputs/scenarios.toml: name, label, reading, base."""
     problems: list[Problem] = []
-    scenarios = read_scenarios(Path(inputs_dir or DEFAULT_INPUTS_DIR), problems)
+    scenarios = read_scenarios(inputs_folder(inputs_dir), problems)
     if problems:
         raise InputError(problems)
     return pd.DataFrame(
@@ -494,7 +484,7 @@ def load_inputs(
 
     ``overrides_source`` names where the overrides came from in error messages (e.g. ``--set``).
     """
-    inputs_dir = Path(inputs_dir or DEFAULT_INPUTS_DIR)
+    inputs_dir = inputs_folder(inputs_dir)
     problems: list[Problem] = []
     plan_file = inputs_dir / "plan.toml"
     phases_file = inputs_dir / "phases.toml"
@@ -588,7 +578,7 @@ def load_inputs(
     if "default_scenario" in model and not isinstance(default, str):
         problems.append(Problem(pf, "model.default_scenario", f"{brief(default)} is not a text; allowed: a scenario name of scenarios.toml"))
         default = None
-    scenario = scenario or default
+    scenario = default if scenario is None else scenario
     scenario_table: dict = {}
     if not isinstance(scenario, str) or scenario not in scenarios:
         problems.append(Problem(sf, "scenario", f"unknown scenario {brief(scenario)}; allowed: {', '.join(scenarios) or 'none defined'}"))

@@ -49,6 +49,11 @@ DISTRIBUTIONS_FILE = "distributions.toml"
 METRICS = ("npv", "irr_annual", "lcoc", "breakeven_price", "capex_initial", "jobs_permanent_2030",
            "equity_irr", "equity_npv", "min_dscr", "peak_funding")
 
+#: memory kept per draw for the whole run [bytes]: sampled drivers and every metric of every entity
+#: (measured: peak 185 MiB for 10,000 draws, 244 MiB for 100,000, chunks of 1,000)
+BYTES_PER_DRAW = 700
+MAX_DRAWS = 1_000_000  # [-] about 0.7 GiB kept, on top of the chunk's working memory
+
 DISTS = {  # name -> (required parameters, optional parameters)
     "triangular": (("low", "mode", "high"), ()),
     "uniform": (("low", "high"), ()),
@@ -612,6 +617,22 @@ class MonteCarloResult:
         return {**self.overrides, **{k: float(v) for k, v in row.items()}}
 
 
+def check_draws(n: Any, seed: Any, names: tuple[str, str] = ("n", "seed"), where: str = "monte_carlo") -> list[Problem]:
+    """Problems with a number of draws ``n`` (1 to MAX_DRAWS) and a ``seed`` (a whole number >= 0).
+
+    ``names``: how the caller calls them (``("--draws", "--seed")`` on the command line).
+    """
+    problems = []
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_DRAWS:
+        need = f" ({n:,} draws would need about {n * BYTES_PER_DRAW / 2**30:,.3g} GiB of memory)" \
+            if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > MAX_DRAWS else ""
+        problems.append(Problem(where, names[0], f"{brief(n)}{need}; allowed: a whole number from 1 to {MAX_DRAWS:,} "
+                                f"(about {MAX_DRAWS * BYTES_PER_DRAW / 2**30:.1f} GiB)"))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        problems.append(Problem(where, names[1], f"{brief(seed)}; allowed: a whole number >= 0"))
+    return problems
+
+
 def monte_carlo(
     n: int = 10_000,
     seed: int = 0,
@@ -636,8 +657,9 @@ def monte_carlo(
     Raises InputError for bad arguments, inputs or distributions.
     """
     t0 = _time.perf_counter()
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InputError([Problem("monte_carlo", "n", f"{brief(n)}; allowed: a whole number >= 1")])
+    problems = check_draws(n, seed)
+    if problems:
+        raise InputError(problems)
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise InputError([Problem("monte_carlo", "chunk", f"{brief(chunk)}; allowed: a whole number >= 1")])
     overrides = dict(overrides or {})

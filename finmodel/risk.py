@@ -16,7 +16,8 @@ from typing import Any, Callable
 import numpy as np
 
 from finmodel.excel.risk_sheets import RiskTables
-from finmodel.inputs import InputError, Inputs, load_inputs
+from finmodel.errors import InputError, Problem
+from finmodel.inputs import Inputs, load_inputs
 
 
 def rerun_arguments(inputs: Inputs) -> dict[str, Any]:
@@ -24,11 +25,17 @@ def rerun_arguments(inputs: Inputs) -> dict[str, Any]:
 
     The overrides are only what differs from the named scenario (from
     ``--set``, ``overrides=`` or an edited workbook), so a Monte Carlo keeps
-    an overridden driver fixed and samples the others.
+    an overridden driver fixed and samples the others. InputError if a
+    curve differs from the inputs folder's (edited in a workbook).
     """
     base = inputs.scenario if inputs.scenario in inputs.scenarios else None
-    defaults = load_inputs(base, inputs_dir=inputs.inputs_dir).values
-    changed = {k: v for k, v in inputs.values.items() if k not in defaults or not np.array_equal(v, defaults[k])}
+    defaults = load_inputs(base, inputs_dir=inputs.inputs_dir)
+    changed = {k: v for k, v in inputs.values.items() if k not in defaults.values or not np.array_equal(v, defaults.values[k])}
+    curves = [name for name, curve in inputs.curves.items() if defaults.curves.get(name) != curve]
+    if curves:  # overrides cannot carry a curve: refuse rather than silently use the folder's
+        raise InputError([Problem(inputs.scenario_label, f"curve {name}", "differs from the inputs folder's; allowed "
+                                  "here: the inputs folder's curve (edit its CSV file; summary and report take an "
+                                  "edited curve)") for name in curves])
     return dict(scenario=base, inputs_dir=inputs.inputs_dir, overrides=changed)
 
 
@@ -46,7 +53,11 @@ def risk_tables(results, draws: int = 2000, seed: int = 0, *, progress: bool = F
 
     warn = warn or (lambda message: warnings.warn(message, stacklevel=3))
     inputs = results.inputs
-    kw = rerun_arguments(inputs)
+    try:
+        kw = rerun_arguments(inputs)
+    except InputError as exc:  # an edited curve: no table could use it
+        warn(f"Scenarios, Sensitivity and Monte Carlo sheets left out: {exc}")
+        return RiskTables()
     cases: list = [*inputs.scenarios]
     if kw["overrides"]:
         cases.append({"name": "custom", "base": kw["scenario"], "overrides": kw["overrides"]})

@@ -11,10 +11,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from finmodel.errors import FinmodelError
 from finmodel.inputs import DEFAULT_INPUTS_DIR
 
 
-class InitError(RuntimeError):
+class InitError(FinmodelError, RuntimeError):
     """The folder cannot take a copy of the inputs (not empty, or not writable)."""
 
 

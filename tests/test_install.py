@@ -22,6 +22,7 @@ import pytest
 
 import finmodel
 from finmodel.cli import main
+from finmodel.errors import EXIT_REPORT
 from finmodel.inputs import DEFAULT_INPUTS_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +127,7 @@ def test_init_copies_the_inputs_for_editing_and_never_overwrites(tmp_path, capsy
     assert edited.loc["total", "npv_eur"] == expected.loc["total", "npv_eur"]
     assert edited.loc["total", "npv_eur"] != finmodel.run().summary.loc["total", "npv_eur"]
     capsys.readouterr()
-    assert main(["init", str(folder)]) == 2  # not empty: refused, the edit stays
+    assert main(["init", str(folder)]) == EXIT_REPORT  # not empty: refused, the edit stays
     assert "not empty" in capsys.readouterr().err
     assert plan.read_text() != text
     (tmp_path / "empty").mkdir()

@@ -4,7 +4,8 @@ Safe text: labels and sources from the inputs are text cells, never formulas.
 Reproducible: the same results give the same bytes; the Cover's inputs hash
 follows the inputs. Atomic: a failed export leaves the previous report as it
 was and no temporary files; a read-only folder or an open report gives a
-ReportError naming it. CLI: errors are one clear message and exit status 2.
+ReportError naming it. CLI: errors are one clear message; exit status 3 for input errors, 4 when the
+report cannot be written.
 No LibreOffice needed.
 """
 
@@ -24,6 +25,7 @@ import pytest
 import finmodel
 import finmodel.excel.writer as writer
 from finmodel.cli import main
+from finmodel.errors import EXIT_INPUT, EXIT_REPORT
 from finmodel.excel.writer import ReportError, build_workbook, save_atomic, write_report
 from finmodel.inputs import InputError, load_inputs
 from finmodel.spec import SPEC_BY_NAME
@@ -443,19 +445,19 @@ def _error(capsys) -> str:
 
 
 def test_cli_unknown_input_name(capsys):
-    assert main(["summary", "--set", "nonexistent_input=3"]) == 2
+    assert main(["summary", "--set", "nonexistent_input=3"]) == EXIT_INPUT
     assert "nonexistent_input" in _error(capsys)
 
 
 @pytest.mark.parametrize("item", ["discount_rate=abc", "discount_rate", "=3"])
 def test_cli_bad_set_value(capsys, item):
-    assert main(["summary", "--set", item]) == 2
+    assert main(["summary", "--set", item]) == EXIT_INPUT
     err = _error(capsys)
     assert item.split("=")[0] in err or "NAME=VALUE" in err
 
 
 def test_cli_unknown_scenario(capsys):
-    assert main(["summary", "--scenario", "nope"]) == 2
+    assert main(["summary", "--scenario", "nope"]) == EXIT_INPUT
     err = _error(capsys)
     assert "nope" in err
     assert "nov_2025" in err, "the message lists the scenarios allowed"
@@ -475,7 +477,7 @@ def not_a_workbook(request, tmp_path) -> Path:
 
 def test_cli_inputs_from_not_a_workbook(not_a_workbook, tmp_path, capsys):
     out = tmp_path / "out.xlsx"
-    assert main(["report", "--inputs-from", str(not_a_workbook), "--out", str(out)]) == 2
+    assert main(["report", "--inputs-from", str(not_a_workbook), "--out", str(out)]) == EXIT_INPUT
     err = _error(capsys)
     assert not_a_workbook.name in err
     assert not out.exists()
@@ -484,7 +486,7 @@ def test_cli_inputs_from_not_a_workbook(not_a_workbook, tmp_path, capsys):
 def test_cli_open_report(previous, capsys):
     path, before = previous
     (path.parent / f"~${path.name}").write_text("")
-    assert main(["report", "--out", str(path)]) == 2
+    assert main(["report", "--out", str(path)]) == EXIT_REPORT
     assert "open" in _error(capsys)
     assert path.read_bytes() == before
 

@@ -55,8 +55,8 @@ def write_inputs_sheet(wb, columns: dict[str, Inputs], selected: str, model_star
                         "selected scenario's column; the live value (column D) feeds every sheet.")
     put_text(ws["B3"], "Scenario (drop-down)")
     ws["B3"].font = SECTION
-    ws["C3"].value = selected
     ws["C3"].style = "Input"
+    put_text(ws["C3"], selected)
     _define(wb, "Scenario", f"{SHEET}!{SCENARIO_CELL}")
 
     names = list(columns)

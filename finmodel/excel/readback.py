@@ -16,13 +16,23 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from finmodel.excel.inputs_sheet import FIRST_SCENARIO_COL, HEADER, LIVE_COL, NAME_COL, SCENARIO_CELL, SHEET
-from finmodel.inputs import InputError, Inputs, Problem, list_scenarios, load_inputs
+from finmodel.errors import InputError, Problem, check_path
+from finmodel.inputs import Inputs, list_scenarios, load_inputs
 from finmodel.listing import excel_name
 
 
 def read_inputs_from_workbook(path: Path | str, *, inputs_dir: Path | str | None = None,
-                              overrides: Mapping[str, Any] | None = None) -> Inputs:
-    """Inputs as the workbook's Inputs sheet holds them in its selected scenario column."""
+                              overrides: Mapping[str, Any] | None = None, overrides_source: str = "overrides") -> Inputs:
+    """Inputs as the workbook's Inputs sheet holds them in its selected scenario column.
+
+    ``overrides`` go on top of the workbook's values; ``overrides_source``
+    names them in error messages (``--set``), a workbook value's error names its cell.
+    """
+    problems = check_path(path, "inputs workbook", "an .xlsx report written by finmodel")
+    if not problems and Path(path).is_dir():
+        problems.append(Problem(str(path), "(file)", "is a folder; allowed: an .xlsx report written by finmodel"))
+    if problems:
+        raise InputError(problems)
     path = Path(path)
     try:
         wb = openpyxl.load_workbook(path)
@@ -62,9 +72,11 @@ def read_inputs_from_workbook(path: Path | str, *, inputs_dir: Path | str | None
     known = set(list_scenarios(inputs_dir).name)
     base = selected if selected in known else None
     try:
-        inputs = load_inputs(base, inputs_dir=inputs_dir, overrides={**values, **(overrides or {})})
+        inputs = load_inputs(base, inputs_dir=inputs_dir, overrides=values, overrides_source=str(path))
     except InputError as exc:
         raise InputError([_locate(p, path, cells) for p in exc.problems]) from None
+    if overrides:  # the workbook's values are valid: a problem now is the overrides'
+        inputs = load_inputs(base, inputs_dir=inputs_dir, overrides={**values, **overrides}, overrides_source=overrides_source)
     inputs.curves = _curves(path, curves, inputs)
     if base is None:
         inputs.scenario, inputs.scenario_label = str(selected), f"{selected} (read from {path.name})"
@@ -72,8 +84,8 @@ def read_inputs_from_workbook(path: Path | str, *, inputs_dir: Path | str | None
 
 
 def _locate(problem: Problem, path: Path, cells: dict[str, str]) -> Problem:
-    """Point an override problem at the workbook cell it came from."""
-    if problem.file != "overrides":
+    """Point a problem with a workbook value at the cell it came from."""
+    if problem.file != str(path):
         return problem
     cell = cells.get(excel_name(problem.field))
     return Problem(str(path), f"{cell} ({problem.field})" if cell else problem.field, problem.message)

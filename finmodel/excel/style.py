@@ -50,12 +50,18 @@ def number_format(unit: str) -> str:
     return FORMATS.get(unit, "General")
 
 
-def put_text(cell, text) -> None:
-    """Write text that is never read as a formula (labels, sources, notes from inputs).
+def safe_text(text) -> str:
+    """``text`` as a string without the control characters a workbook cannot hold."""
+    return "" if text is None else ILLEGAL_CHARACTERS_RE.sub("", str(text))
 
-    Control characters, which a workbook cannot hold, are dropped.
+
+def put_text(cell, text) -> None:
+    """Write text that is never read as a formula (labels, sources, notes, names from inputs).
+
+    Control characters, which a workbook cannot hold, are dropped. Set the
+    cell's named style before, not after: a named style clears the quote prefix.
     """
-    cell.value = "" if text is None else ILLEGAL_CHARACTERS_RE.sub("", str(text))
+    cell.value = safe_text(text)
     cell.data_type = "s"
     if cell.value[:1] in ("=", "+", "-", "@"):
         cell.quotePrefix = True

@@ -11,9 +11,12 @@ the same bytes (set ``SOURCE_DATE_EPOCH`` to stamp another time).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
+import sys
 import tempfile
+import traceback
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +37,9 @@ from finmodel.excel.report_sheets import (
 from finmodel.excel.risk_sheets import (
     RiskTables, write_montecarlo_sheet, write_scenarios_sheet, write_sensitivity_sheet,
 )
+from finmodel.excel.style import safe_text
 from finmodel.excel.sheets import ANNUAL_SHEET, write_annual_sheet, write_calc_sheet
+from finmodel.errors import InputError, Problem, ReportError, check_path
 from finmodel.inputs import load_inputs
 from finmodel.registry import PHASE_ITEMS
 from finmodel.results import TOTAL
@@ -50,10 +55,6 @@ SEEDS = [
 ]
 
 
-class ReportError(RuntimeError):
-    """The report could not be written; the previous report (if any) is untouched."""
-
-
 @dataclass
 class WorkbookLayout:
     """Where things are, for tests and for reading an edited workbook back."""
@@ -65,11 +66,45 @@ class WorkbookLayout:
     finance: FinanceLayout | None = None
 
 
-def _timestamp() -> dt.datetime:
+#: SOURCE_DATE_EPOCH range [s]: a zip entry's date must fall in 1980-2107; this stops at the end of 2099
+LAST_EPOCH = 4_102_444_799
+#: longest report file name [bytes]: the temporary file beside it (".<stem>.<8 random>.xlsx.tmp") must stay
+#: within the 255 bytes a file name may have on Linux, macOS and Windows
+MAX_NAME_BYTES = 200
+
+
+def timestamp() -> dt.datetime:
+    """The document date: ``SOURCE_DATE_EPOCH`` [s since 1970, UTC] if set, else 1980-01-01 (reproducible bytes).
+
+    InputError unless the variable is a whole number from 0 to LAST_EPOCH.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
-    return dt.datetime(1980, 1, 1)
+    if not epoch:
+        return dt.datetime(1980, 1, 1)
+    if not epoch.strip().isdigit() or int(epoch) > LAST_EPOCH:
+        raise InputError([Problem("environment", "SOURCE_DATE_EPOCH", f"{epoch!r:.40} is not a whole number of seconds "
+                                  f"in range; allowed: 0 to {LAST_EPOCH} (1970-01-01 to 2099-12-31, UTC)")])
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+
+
+def check_target(path: Path | str, where: str = "report path") -> Path:
+    """``path`` as a Path if a report can be saved there: InputError for an empty or unusable name,
+    ReportError if it is open in a spreadsheet (its lock file is there). Writes nothing."""
+    problems = check_path(path, where, "an .xlsx file path")
+    if not problems:
+        path = Path(path)
+        size = len(os.fsencode(path.name))
+        if size > MAX_NAME_BYTES:
+            problems.append(Problem(where, "(name)", f"{path.name[:40]!r}... is {size} bytes long; allowed: a file "
+                                    f"name of at most {MAX_NAME_BYTES} bytes"))
+        elif path.name in ("", ".", ".."):
+            problems.append(Problem(where, "(name)", f"{str(path)!r} names no file; allowed: an .xlsx file path"))
+    if problems:
+        raise InputError(problems)
+    for lock in (path.parent / f"~${path.name}", path.parent / f".~lock.{path.name}#"):
+        if lock.exists():
+            raise ReportError(f"{path} is open in a spreadsheet (lock file {lock.name}); close it and run again")
+    return path
 
 
 def scenario_columns(inputs) -> tuple[dict, str]:
@@ -151,7 +186,7 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
         ("Checks", "Identity checks and master check; warnings"),
         ("Sources", "Sources of every input"),
     ]
-    generated = _timestamp()
+    generated = timestamp()
     write_cover(cover, inputs, version, inputs.digest(), generated.isoformat(), sheet_map)
     _properties(wb, inputs, version, generated)
     return wb, WorkbookLayout(layouts, inputs_layout, annual_rows, years, finance)
@@ -196,12 +231,12 @@ def _properties(wb, inputs, version: str, generated: dt.datetime) -> None:
     props = wb.properties
     props.creator = "finmodel"
     props.title = "finmodel: Sesterce AI compute build-out"
-    props.subject = f"scenario {inputs.scenario}"
+    props.subject = safe_text(f"scenario {inputs.scenario}")
     props.keywords = f"finmodel {version}; inputs-sha256 {inputs.digest()}"
     props.created = props.modified = generated
     wb.custom_doc_props.append(StringProperty(name="finmodel_version", value=version))
     wb.custom_doc_props.append(StringProperty(name="inputs_sha256", value=inputs.digest()))
-    wb.custom_doc_props.append(StringProperty(name="scenario", value=inputs.scenario))
+    wb.custom_doc_props.append(StringProperty(name="scenario", value=safe_text(inputs.scenario)))
 
 
 def _normalise_zip(path: Path, generated: dt.datetime) -> None:
@@ -220,31 +255,49 @@ def _normalise_zip(path: Path, generated: dt.datetime) -> None:
 
 
 def save_atomic(wb: Workbook, path: Path | str) -> Path:
-    """Save to a temporary file beside ``path``, then move it into place."""
-    path = Path(path)
+    """Save to a temporary file beside ``path``, then move it into place.
+
+    On any failure or interruption (Ctrl-C, SIGTERM turned into SystemExit)
+    the temporary file is removed and the previous report is untouched.
+    """
+    path = check_target(path)
     folder = path.parent
-    for lock in (folder / f"~${path.name}", folder / f".~lock.{path.name}#"):
-        if lock.exists():
-            raise ReportError(f"{path} is open in a spreadsheet (lock file {lock.name}); close it and run again")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
         os.close(fd)
     except OSError as exc:
-        raise ReportError(f"cannot write a report in {folder}: {exc.strerror or exc}") from exc
+        raise ReportError(f"cannot write a report in {folder}: {exc.strerror or exc}") from None
     try:
         wb.save(tmp)
-        _normalise_zip(Path(tmp), _timestamp())
+        _normalise_zip(Path(tmp), timestamp())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
         os.replace(tmp, path)
     except BaseException as exc:
+        _drop_half_written(exc)
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            raise ReportError(f"cannot write {path}: {exc.strerror or exc}; the previous report (if any) is "
+                              "untouched") from None
         raise
     return path
+
+
+def _drop_half_written(exc: BaseException) -> None:
+    """Free what the failed save still holds (an open zip file) now, quietly.
+
+    Left to the garbage collector, a zip file on a full disk fails again in
+    ``ZipFile.__del__`` and Python prints an "Exception ignored" traceback.
+    """
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def write_report(results, path: Path | str, version: str | None = None, risk: RiskTables | bool | None = None, *,
