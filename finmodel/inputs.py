@@ -714,9 +714,10 @@ def _check_cross_fields(values, origin, phases, start, periods, problems) -> Non
         gpus, mw = get(f"{phase}.gpus"), get(f"{phase}.it_mw")
         if gpus is not None and mw is not None and np.any((np.asarray(mw) == 0) & (np.asarray(gpus) > 0)):
             problems.append(Problem(origin[f"{phase}.it_mw"], f"{phase}.it_mw", f"0 MW but {_show(gpus)} GPUs; GPUs need power; allowed: > 0 MW when gpus > 0"))
-    life = values.get("gpu_life_years")
-    if life is not None and not np.all(np.isclose(np.asarray(life) * 12, np.round(np.asarray(life) * 12))):
-        problems.append(Problem(origin["gpu_life_years"], "gpu_life_years", f"{_show(life)} years is not a whole number of months; allowed: a multiple of 1/12 year"))
+    for key in ("gpu_life_years", "contract_years", *(f"{p}.contract_years" for p in phases)):
+        years = values.get(key)
+        if years is not None and not np.all(np.isclose(np.asarray(years) * 12, np.round(np.asarray(years) * 12))):
+            problems.append(Problem(origin[key], key, f"{_show(years)} years is not a whole number of months; allowed: a multiple of 1/12 year"))
     for pair in FUNDING_SHARES:
         got = [values.get(s) for s in pair]
         if all(v is not None for v in got) and np.any(sum(np.asarray(v) for v in got) > 1 + 1e-12):

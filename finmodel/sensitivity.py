@@ -73,13 +73,19 @@ DRIVERS: dict[str, Driver] = {d.name: d for d in (
            "so 2.0/3.4 = 0.59x to 4.0/3.4 = 1.18x the default USD 47k per GPU (USD 27.6-55.3k); in line with "
            "single-package prices of USD 25-50k (section 2.1: H100 25-40k, B200 ~35k at volume, ~50k at launch). "
            "Rubin-era racks at about twice the price (USD 7.8 M) are a scenario, not this range."),
-    Driver("gpu_hour_price", "Price per GPU-hour, new generation (every phase)", FACTOR, ("gpu_hour_price_usd",),
-           2.65 / 3.0, 3.2 / 3.0,
+    Driver("gpu_hour_price", "Price per GPU-hour, contract and new-generation merchant (every phase)", FACTOR,
+           ("gpu_hour_price_usd", "contract_price_usd"), 2.65 / 3.0, 3.2 / 3.0,
            "benchmarks.md section 2.5: B200 about USD 2.65-3.2 per GPU-hour on contract (section 1: USD 3.0 "
            "contract default, RBC/FT, Lyceum), so 2.65/3.0 = 0.88x to 3.2/3.0 = 1.07x the default USD 3.0; "
            "on-demand prices (USD 4.5-6) are not what multi-year contracts pay."),
-    Driver("gpu_hour_price_decline", "Yearly GPU-hour price decline per generation", VALUE, ("gpu_hour_price_decline",),
+    Driver("gpu_hour_price_decline", "Yearly merchant GPU-hour price decline per generation", VALUE, ("gpu_hour_price_decline",),
            None, None, "benchmarks.md section 1: -15 % to -43 % a year (SemiAnalysis cycle; RBC H100 -22 %, H200 -29 %); " + _PLAN),
+    Driver("contracted_share", "Share of GPU-hours on take-or-pay contracts", VALUE, ("contracted_share",),
+           None, None, "benchmarks.md section 2: CoreWeave 96 % of revenue contracted, contracts about 4.5-5 years "
+           "(coreweave_contract_terms), against no anchor customer announced by Sesterce (peers.md); " + _PLAN),
+    Driver("contract_price_usd", "Contract price per GPU-hour", VALUE, ("contract_price_usd",),
+           None, None, "benchmarks.md section 1: B200 about USD 2.65-3.2 per GPU-hour on contract (b200_reserved); "
+           "GB200/GB300 contracts USD 3.1-3.3 (peers.md); IREN-Microsoft about USD 2.3 (derived); " + _PLAN),
     Driver("utilisation", "Billed utilisation at steady state", VALUE, ("utilisation",),
            None, None, "benchmarks.md section 1: 75-95 % (Kerrisdale/CoreWeave 87 %; Disintermediate); " + _PLAN),
     Driver("power_price_eur_per_mwh", "All-in power price", VALUE, ("power_price_eur_per_mwh",),

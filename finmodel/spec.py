@@ -54,6 +54,7 @@ SPECS: tuple[InputSpec, ...] = (
     # --- unit conversions (fixed) ---
     _s("months_per_year", "month/yr", "int", 12, 12, "Months in a year.", "constant"),
     _s("hours_per_day", "h/day", "int", 24, 24, "Hours in a day.", "constant"),
+    _s("hours_per_year", "h/yr", "float", 8766, 8766, "Hours in an average year (365.25 days x 24), for contract values.", "constant"),
     _s("eur_per_million", "EUR/EUR m", "int", 1e6, 1e6, "Euros in one million euros.", "constant"),
     _s("kw_per_mw", "kW/MW", "int", 1000, 1000, "Kilowatts in a megawatt.", "constant"),
     # --- finance ---
@@ -66,9 +67,13 @@ SPECS: tuple[InputSpec, ...] = (
     _s("pue", "-", "float", 1.0, 3.0, "Power usage effectiveness: facility power / IT power.", "phase_optional"),
     _s("idle_power_share", "-", "share", 0, 1, "IT power drawn by an idle GPU as a share of its power when busy."),
     # --- revenue ---
-    _s("utilisation", "-", "share", 0, 1, "Billed share of GPU-hours at steady state.", "phase_optional"),
+    _s("utilisation", "-", "share", 0, 1, "Billed share of merchant GPU-hours at steady state (contracted hours are take-or-pay, billed in full).", "phase_optional"),
     _s("ramp_months", "month", "float", 1, 60, "Months from first service to steady-state utilisation (linear ramp)."),
-    _s("gpu_hour_price_decline", "1/yr", "share", 0, 0.9, "Yearly decline of the price per GPU-hour as a GPU generation ages."),
+    _s("gpu_hour_price_decline", "1/yr", "share", 0, 0.9, "Yearly decline of the merchant price per GPU-hour as a GPU generation ages."),
+    _s("contracted_share", "-", "share", 0, 1, "Share of each GPU purchase's GPU-hours sold on a take-or-pay contract from its service start.", "phase_optional"),
+    _s("contract_years", "yr", "float", 0, 30, "Contract term from each GPU purchase's service start; its hours are sold at the merchant price after it (and a refresh signs a new contract).", "phase_optional", lo_strict=True),
+    _s("contract_price_usd", "USD/GPU-h", "float", 0, 1000, "Fixed contract price per GPU-hour over the contract term.", "phase_optional"),
+    _s("prepaid_share", "-", "share", 0, 1, "Share of a contract's value the customer prepays at signature (the purchase's service start); earned back evenly over the term.", "phase_optional"),
     # --- capex ---
     _s("network_storage_share", "-", "float", 0, 1, "Networking and storage capex as a share of GPU-server capex."),
     _s("shell_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Building shell capex per MW of IT capacity."),
@@ -145,7 +150,7 @@ SPECS: tuple[InputSpec, ...] = (
     _s("stage1_online", "date", "date", None, None, "First month in service of the first stage (its GPUs are bought that month).", "phase"),
     _s("full_online", "date", "date", None, None, "First month in service of the full capacity.", "phase"),
     _s("gpu_price_usd", "USD/GPU", "float", 0, 1e6, "All-in GPU-server price per GPU (GPU, CPU, memory, rack share), for each generation bought.", "phase"),
-    _s("gpu_hour_price_usd", "USD/GPU-h", "float", 0, 1000, "Contract price per GPU-hour of a new GPU generation (it then declines with age).", "phase"),
+    _s("gpu_hour_price_usd", "USD/GPU-h", "float", 0, 1000, "Merchant price per GPU-hour of a new GPU generation (it then declines with age).", "phase"),
     _s("site_area_ha", "ha", "float", 0, 1e4, "Site area needing brownfield remediation.", "phase"),
     _s("heat_offtake_share", "-", "share", 0, 1, "Share of recoverable heat that the local network takes.", "phase"),
 )

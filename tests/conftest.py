@@ -12,10 +12,11 @@ from finmodel.spec import SPECS
 
 #: a one-phase plan simple enough to work out by hand (see test_hand_case.py)
 HAND_PLAN = dict(
-    months_per_year=12, hours_per_day=24, eur_per_million=1e6, kw_per_mw=1000,
+    months_per_year=12, hours_per_day=24, hours_per_year=8766, eur_per_million=1e6, kw_per_mw=1000,
     discount_rate=0.10, usd_per_eur=1.0, corporate_tax_rate=0.0, irr_guess=0.1,
     power_price_eur_per_mwh=100.0, pue=1.5, idle_power_share=0.0, utilisation=0.5, ramp_months=1,
-    gpu_hour_price_decline=0.0, network_storage_share=0.0,
+    gpu_hour_price_decline=0.0, contracted_share=0.0, contract_years=5.0, contract_price_usd=2.0, prepaid_share=0.0,
+    network_storage_share=0.0,
     shell_capex_eur_per_mw=1e6, electrical_capex_eur_per_mw=0, cooling_capex_eur_per_mw=0,
     heat_reuse_capex_eur_per_mw=0, grid_connection_eur_per_mw=0, remediation_eur_per_ha=0,
     gpu_life_years=10, building_life_years=10, mep_life_years=10,

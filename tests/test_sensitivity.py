@@ -25,14 +25,17 @@ SCALED_PHASE = {"gpu_price": "gpu_price_usd", "gpu_hour_price": "gpu_hour_price_
 SCALED_PLAN = {"capex_per_mw": ("shell_capex_eur_per_mw", "electrical_capex_eur_per_mw",
                                 "cooling_capex_eur_per_mw", "heat_reuse_capex_eur_per_mw")}
 SET_PLAN = ("gpu_hour_price_decline", "utilisation", "power_price_eur_per_mwh", "pue", "discount_rate",
-            "gpu_life_years", "usd_per_eur")
+            "gpu_life_years", "usd_per_eur", "contracted_share", "contract_price_usd")
+#: plan inputs a scaled driver moves with its phase field (the contract price moves with the merchant price)
+SCALED_WITH = {"gpu_hour_price": ("contract_price_usd",)}
 
 
 def overrides_for(driver: str, x: float) -> dict[str, float]:
     """The overrides that put a driver at x, built from the files (default scenario has no overrides)."""
     if driver in SCALED_PHASE:
         field = SCALED_PHASE[driver]
-        return {f"{p}.{field}": PHASES[p][field]["value"] * x for p in PHASE_NAMES}
+        plan = {name: PLAN["inputs"][name]["value"] * x for name in SCALED_WITH.get(driver, ())}
+        return {**plan, **{f"{p}.{field}": PHASES[p][field]["value"] * x for p in PHASE_NAMES}}
     if driver in SCALED_PLAN:
         return {name: PLAN["inputs"][name]["value"] * x for name in SCALED_PLAN[driver]}
     assert driver in SET_PLAN
@@ -106,7 +109,7 @@ def test_tornado_signs_make_sense(torn):
     """Costs up -> NPV down; prices, utilisation and life up -> NPV up."""
     for driver in ("gpu_price", "capex_per_mw", "power_price_eur_per_mwh", "pue", "gpu_hour_price_decline"):
         assert torn.loc[driver, "npv_high"] < torn.loc[driver, "npv_base"] < torn.loc[driver, "npv_low"], driver
-    for driver in ("gpu_hour_price", "utilisation", "gpu_life_years"):
+    for driver in ("gpu_hour_price", "utilisation", "gpu_life_years", "contracted_share", "contract_price_usd"):
         assert torn.loc[driver, "npv_low"] < torn.loc[driver, "npv_base"] < torn.loc[driver, "npv_high"], driver
 
 
@@ -152,7 +155,7 @@ def test_power_price_breakeven(default_breakevens):
     """No root on the default inputs (NPV < 0 even with free power); a root once GPU-hours sell higher."""
     assert math.isnan(default_breakevens.loc["power_price_eur_per_mwh", "value"])
     assert total(finmodel.run(overrides={"power_price_eur_per_mwh": 0.0}), "npv") < 0
-    dearer = overrides_for("gpu_hour_price", 1.8)
+    dearer = overrides_for("gpu_hour_price", 1.2)
     assert total(finmodel.run(overrides=dearer), "npv") > 0
     p = breakeven("power_price_eur_per_mwh", overrides=dearer)
     assert PLAN["inputs"]["power_price_eur_per_mwh"]["value"] < p <= 1000

@@ -46,10 +46,14 @@ def residual_value(m):
     return m.t.last_period * m.book_value
 
 
-@row("Working capital (operating cash held)", "EUR", S)
+@row("Working capital (operating cash held less contract prepayments)", "EUR", S)
 def working_capital(m):
-    """working_capital_months x this month's opex, released in the last month."""
-    return m.i.working_capital_months * m.opex_total * (1 - m.t.last_period)
+    """working_capital_months x this month's opex - prepayments not yet earned, released in the last month.
+
+    Prepayments still unearned at the horizon's end are handed back then (the
+    hours are not served within the horizon).
+    """
+    return (m.i.working_capital_months * m.opex_total - m.deferred_revenue) * (1 - m.t.last_period)
 
 
 @row("Increase in working capital", "EUR", S, total=True)

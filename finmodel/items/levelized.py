@@ -3,8 +3,8 @@
 LCOC = PV(capex + opex - residual value + working capital) / PV(GPU-hours sold), pre-tax, at
 ``discount_rate``; each stack item is one category's PV over the same
 PV(GPU-hours), so the stack adds up to the LCOC. The break-even price is
-the new-generation price per GPU-hour at which the pre-tax NPV is zero:
-PV(costs) / PV(GPU-hours weighted by the price index).
+the new-generation price per GPU-hour (merchant and contract alike) at
+which the pre-tax NPV is zero.
 """
 
 from finmodel.expr import safe_divide, sumproduct
@@ -33,8 +33,12 @@ def lcoc(m):
 
 @scalar("Break-even new-generation price", "EUR/GPU-h", S)
 def breakeven_price(m):
-    """PV(costs) / PV(GPU-hours weighted by the price index): pre-tax NPV = 0 at this price."""
-    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), sumproduct(m.gpu_hours_indexed, m.t.discount_factor))
+    """PV(costs) / PV(contracted GPU-hours + merchant GPU-hours weighted by the price index).
+
+    Pre-tax NPV = 0 when a new generation's merchant price and the contract price are both this price.
+    """
+    pv_hours = sumproduct(m.gpu_hours_contracted, m.t.discount_factor) + sumproduct(m.gpu_hours_indexed, m.t.discount_factor)
+    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), pv_hours)
 
 
 #: cost-stack items: (name, label, rows whose PV it takes, sign)

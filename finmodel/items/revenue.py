@@ -1,46 +1,130 @@
-"""Revenue: GPU-hours sold x a price per GPU-hour that declines as a generation ages.
+"""Revenue: contracted GPU-hours at a fixed price, the rest at a merchant price that declines with age.
 
-A new GPU generation sells at ``gpu_hour_price_usd``; its price then falls
-by ``gpu_hour_price_decline`` a year until it is replaced, when the new
-generation starts again at the full price.
+Each GPU purchase (a stage's first purchase and each refresh) signs a
+take-or-pay contract for ``contracted_share`` of its GPU-hours at
+``contract_price_usd``, for ``contract_years`` from its service start (at
+most the purchase's life: a refresh signs a new contract). Contracted hours
+are billed in full (take-or-pay); the other hours, and all of them once the
+contract has ended, sell at the merchant price: ``gpu_hour_price_usd`` for a
+new generation, falling by ``gpu_hour_price_decline`` a year as it ages, and
+billed at ``utilisation`` (with its ramp). A customer may prepay
+``prepaid_share`` of the contract value at signature; the prepayment is
+earned back evenly over the term (a liability in working capital).
 """
 
+from finmodel.expr import lt, minimum
 from finmodel.registry import row
 
 S = "Revenue"
 
 
+@row("Contract in force, stage 1 purchase", "flag", S, consolidate=None)
+def contract1_flag(m):
+    """1 while the stage 1 GPUs in service are younger than contract_years."""
+    return m.online1_flag * lt(m.age1, m.i.contract_years)
+
+
+@row("Contract in force, stage 2 purchase", "flag", S, consolidate=None)
+def contract2_flag(m):
+    """1 while the stage 2 GPUs in service are younger than contract_years."""
+    return m.online2_flag * lt(m.age2, m.i.contract_years)
+
+
+@row("GPUs under contract", "GPU", S)
+def gpus_contracted(m):
+    """GPUs in service x contracted_share, for the stages whose contract is in force."""
+    s1 = m.i.stage1_share
+    return m.i.gpus * m.i.contracted_share * (s1 * m.contract1_flag + (1 - s1) * m.contract2_flag)
+
+
+@row("GPUs sold at merchant prices", "GPU", S)
+def gpus_merchant(m):
+    """GPUs in service not under contract."""
+    return m.gpus_online - m.gpus_contracted
+
+
+@row("GPU-hours sold under contract", "GPU-h", S, total=True)
+def gpu_hours_contracted(m):
+    """GPUs under contract x hours (take-or-pay: billed in full)."""
+    return m.gpus_contracted * m.t.hours_in_month
+
+
+@row("GPU-hours sold at merchant prices", "GPU-h", S, total=True)
+def gpu_hours_merchant(m):
+    """Merchant GPUs x hours x utilisation (with ramp)."""
+    return m.gpus_merchant * m.t.hours_in_month * m.utilisation_ramped
+
+
 @row("GPU-hours sold", "GPU-h", S, total=True)
 def gpu_hours_sold(m):
-    """GPUs in service x hours x utilisation (with ramp)."""
-    return m.gpus_online * m.t.hours_in_month * m.utilisation_ramped
+    """Contracted + merchant GPU-hours."""
+    return m.gpu_hours_contracted + m.gpu_hours_merchant
 
 
-@row("Price index, stage 1 generation", "-", S, consolidate=None)
+@row("Merchant price index, stage 1 generation", "-", S, consolidate=None)
 def price_index1(m):
     """(1 - gpu_hour_price_decline) ^ age of the stage 1 generation."""
     return (1 - m.i.gpu_hour_price_decline) ** m.age1
 
 
-@row("Price index, stage 2 generation", "-", S, consolidate=None)
+@row("Merchant price index, stage 2 generation", "-", S, consolidate=None)
 def price_index2(m):
     """(1 - gpu_hour_price_decline) ^ age of the stage 2 generation."""
     return (1 - m.i.gpu_hour_price_decline) ** m.age2
 
 
-@row("GPU-hours sold, weighted by price index", "GPU-h", S, total=True)
+@row("Merchant GPU-hours, weighted by price index", "GPU-h", S, total=True)
 def gpu_hours_indexed(m):
-    """GPU-hours sold, each stage's weighted by its generation's price index.
+    """Merchant GPU-hours, each stage's weighted by its generation's price index.
 
-    Revenue = this row x the new-generation price in EUR, so the break-even
-    new-generation price is PV(costs) / PV(this row).
+    Merchant revenue = this row x the new-generation price in EUR.
     """
-    s1 = m.i.stage1_share
-    stages = s1 * m.online1_flag * m.price_index1 + (1 - s1) * m.online2_flag * m.price_index2
+    s1, cs = m.i.stage1_share, m.i.contracted_share
+    stages = (s1 * m.online1_flag * (1 - cs * m.contract1_flag) * m.price_index1
+              + (1 - s1) * m.online2_flag * (1 - cs * m.contract2_flag) * m.price_index2)
     return m.i.gpus * m.t.hours_in_month * m.utilisation_ramped * stages
+
+
+@row("Revenue, contracted", "EUR", S, total=True)
+def revenue_contracted(m):
+    """Contracted GPU-hours x contract_price_usd in EUR."""
+    return m.gpu_hours_contracted * m.i.contract_price_usd / m.i.usd_per_eur
+
+
+@row("Revenue, merchant", "EUR", S, total=True)
+def revenue_merchant(m):
+    """Indexed merchant GPU-hours x new-generation price per GPU-hour in EUR."""
+    return m.gpu_hours_indexed * m.i.gpu_hour_price_usd / m.i.usd_per_eur
 
 
 @row("Revenue", "EUR", S, total=True)
 def revenue(m):
-    """Indexed GPU-hours x new-generation price per GPU-hour in EUR."""
-    return m.gpu_hours_indexed * m.i.gpu_hour_price_usd / m.i.usd_per_eur
+    """Contracted + merchant revenue."""
+    return m.revenue_contracted + m.revenue_merchant
+
+
+@row("Contract months still to serve, stage 1", "month", S, consolidate=None)
+def contract1_months_left(m):
+    """Months of the stage 1 contract after this one: min(contract_years, gpu_life_years) x 12 - months served."""
+    term = minimum(m.i.contract_years, m.i.gpu_life_years) * m.i.months_per_year
+    return m.contract1_flag * (term - m.age1 * m.i.months_per_year - 1)
+
+
+@row("Contract months still to serve, stage 2", "month", S, consolidate=None)
+def contract2_months_left(m):
+    """Months of the stage 2 contract after this one."""
+    term = minimum(m.i.contract_years, m.i.gpu_life_years) * m.i.months_per_year
+    return m.contract2_flag * (term - m.age2 * m.i.months_per_year - 1)
+
+
+@row("Contract prepayments not yet earned", "EUR", S)
+def deferred_revenue(m):
+    """prepaid_share x the contract value of the months still to serve (hours_per_year / 12 a month).
+
+    Received in full at signature, it falls month by month as the hours are
+    served: a liability held in working capital.
+    """
+    s1 = m.i.stage1_share
+    months_left = s1 * m.contract1_months_left + (1 - s1) * m.contract2_months_left
+    monthly_value = m.i.gpus * m.i.contracted_share * m.i.hours_per_year / m.i.months_per_year * m.i.contract_price_usd / m.i.usd_per_eur
+    return m.i.prepaid_share * monthly_value * months_left
