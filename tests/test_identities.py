@@ -25,7 +25,7 @@ EUR_FLOW_ITEMS = [it.name for it in PHASE_ITEMS if it.kind == "row" and it.unit 
 PLAN_COSTS = (
     "shell_capex_eur_per_mw", "electrical_capex_eur_per_mw", "cooling_capex_eur_per_mw", "heat_reuse_capex_eur_per_mw",
     "grid_connection_eur_per_mw", "remediation_eur_per_ha", "power_price_eur_per_mwh", "loaded_cost_eur_per_fte",
-    "network_opex_eur_per_mw_year", "local_tax_eur_per_mw_year", "heat_price_eur_per_mwh",
+    "network_opex_eur_per_mw_year", "local_tax_eur_per_mw_year", "sga_eur_per_mw_year", "heat_price_eur_per_mwh",
 )
 PHASE_COSTS = ("gpu_price_usd",)
 
