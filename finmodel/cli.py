@@ -27,8 +27,8 @@ from finmodel.errors import (
     EXIT_BROKEN_PIPE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_REPORT, InputError, Problem, ReportError, check_path,
 )
 from finmodel.excel.readback import read_inputs_from_workbook
-from finmodel.excel.writer import CUSTOM, check_target, timestamp, write_report
-from finmodel.inputs import load_inputs
+from finmodel.excel.writer import check_target, timestamp, write_report
+from finmodel.inputs import CUSTOM, load_inputs
 from finmodel.risk import rerun_arguments, risk_tables
 from finmodel.workspace import InitError, init_inputs
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from finmodel.errors import InputError, Problem, check_path
-from finmodel.spec import PLAN_FIELDS, REQUIRED_PHASE_FIELDS, SPEC_BY_NAME, InputSpec
+from finmodel.spec import CURVE_SPECS, PLAN_FIELDS, REQUIRED_PHASE_FIELDS, SPEC_BY_NAME, InputSpec
 from finmodel.timeline import from_serial, to_serial
 
 DEFAULT_INPUTS_DIR = Path(__file__).resolve().parent / "data" / "inputs"
@@ -33,7 +33,9 @@ ANNOUNCED_FIELDS = ("capex_eur", "gpus", "it_mw", "jobs")
 FUNDING_SHARES = (("gpu_debt_share", "vendor_share"), ("senior_share", "grant_share"))
 STAFF_SHARES = ("staff_share_engineering", "staff_share_maintenance", "staff_share_research", "staff_share_security")
 TOTAL = "total"  # reserved: the consolidated figures
-KNOWN_CURVES = ("power_price_index",)
+CUSTOM = "custom"  # reserved scenario name: a run's own inputs (overrides, an edited workbook) in reports
+RESERVED_SCENARIOS = (CUSTOM,)
+KNOWN_CURVES = tuple(CURVE_SPECS)
 PLAN_SECTIONS = ("model", "curves", "inputs")
 MODEL_KEYS = ("start", "horizon_years", "phases", "default_scenario")
 FIGURE_KEYS = ("value", "unit", "source", "low", "high", "note")
@@ -122,14 +124,16 @@ def inputs_folder(inputs_dir: Path | str | None) -> Path:
 
 
 def _read_toml(path: Path, problems: list[Problem]) -> dict:
+    """The TOML file as a dict ({} and a problem if it cannot be read); a UTF-8 byte-order mark is accepted, as in CSV."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
         problems.append(Problem(str(path), "(file)", "file not found"))
     except OSError as exc:
         problems.append(Problem(str(path), "(file)", f"cannot be read: {exc}"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(str(path), "(syntax)", f"not UTF-8 text ({exc}); allowed: a UTF-8 TOML file"))
+    except tomllib.TOMLDecodeError as exc:
         problems.append(Problem(str(path), "(syntax)", f"not valid TOML: {exc}"))
     except RecursionError:
         problems.append(Problem(str(path), "(syntax)", "not valid TOML: nested too deeply"))
@@ -153,6 +157,13 @@ def brief(value: Any) -> str:
 def _close(name: str, known) -> str | None:
     close = difflib.get_close_matches(name, list(known), n=1)
     return close[0] if close else None
+
+
+def _check_texts(table: dict, keys, file: str, prefix: str, problems: list[Problem]) -> None:
+    """A problem for each of ``keys`` in ``table`` that is not a text (labels, notes)."""
+    for key in keys:
+        if key in table and not isinstance(table[key], str):
+            problems.append(Problem(file, f"{prefix}{key}", f"{brief(table[key])} is not a text; allowed: a text"))
 
 
 def _check_keys(table: dict, known, file: str, prefix: str, problems: list[Problem]) -> None:
@@ -267,6 +278,7 @@ def _read_figure(table: Any, spec: InputSpec, file: str, where: str, problems: l
         if key not in table:
             problems.append(Problem(file, f"{where}.{key}", f"missing; expected {what}"))
     _check_keys(table, FIGURE_KEYS, file, f"{where}.", problems)
+    _check_texts(table, ("note",), file, f"{where}.", problems)
     if "unit" in table and table["unit"] != spec.unit:
         problems.append(Problem(file, f"{where}.unit", f"{brief(table['unit'])} but this input is in {spec.unit!r}; allowed: {spec.unit!r}"))
     if "source" in table and (not isinstance(table["source"], str) or not table["source"].strip()):
@@ -284,7 +296,9 @@ def _read_figure(table: Any, spec: InputSpec, file: str, where: str, problems: l
     return value, str(table.get("source", ""))
 
 
-def _read_curve(path: Path, years_needed: range, problems: list[Problem]) -> tuple[tuple[int, ...], tuple[float, ...]]:
+def _read_curve(path: Path, spec: InputSpec, years_needed: range,
+                problems: list[Problem]) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """(years, values) of a 'year,value' CSV file; each value in the range of ``spec``."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -321,9 +335,9 @@ def _read_curve(path: Path, years_needed: range, problems: list[Problem]) -> tup
         try:
             value = float(cells[1])
         except ValueError:
-            value = math.nan
-        if not math.isfinite(value) or value < 0:
-            problems.append(Problem(file, f"line {lineno}, value", f"{brief(cells[1])} is not a number >= 0; allowed: a number >= 0 [-]"))
+            value = cells[1]  # reported as not a number
+        value = _check_value(spec, value, file, f"line {lineno}, value", problems, allow_array=False)
+        if value is None:
             found.setdefault(year, math.nan)  # reported here, not again as a missing year
             continue
         if year in found:
@@ -374,6 +388,10 @@ def read_scenarios(inputs_dir: Path, problems: list[Problem]) -> dict[str, dict]
     raw = _read_toml(path, problems)
     out: dict[str, dict] = {}
     for name, table in raw.items():
+        if not name.strip() or name in RESERVED_SCENARIOS:
+            why = "is empty" if not name.strip() else "is reserved for a run's own inputs (--set, overrides=, an edited workbook)"
+            problems.append(Problem(file, f"[{name!r}]", f"scenario name {name!r} {why}; allowed: any other name"))
+            continue
         if not isinstance(table, dict):
             problems.append(Problem(file, name, f"expected a table [{name}] with label, reading and overrides, got {brief(table)}"))
             continue
@@ -388,11 +406,19 @@ def read_scenarios(inputs_dir: Path, problems: list[Problem]) -> dict[str, dict]
             problems.append(Problem(file, f"{name}.overrides", f"expected a table [{name}.overrides] of input names to values, got {brief(clean['overrides'])}"))
             del clean["overrides"]
         out[name] = clean
+    cycles: set[frozenset] = set()
     for name, table in out.items():
         chain, merged, cur = [name], {}, table
         while "base" in cur:
             base = cur["base"]
-            if base not in out or base in chain:
+            if base in chain:  # reported once per cycle, not once per scenario in it
+                cycle = chain[chain.index(base):]
+                if frozenset(cycle) not in cycles:
+                    cycles.add(frozenset(cycle))
+                    problems.append(Problem(file, f"{chain[-1]}.base", f"{base!r} makes a cycle of bases "
+                                            f"({' -> '.join([*cycle, base])}); allowed: a chain of bases that ends"))
+                break
+            if base not in out:
                 problems.append(Problem(file, f"{chain[-1]}.base", f"{base!r} is not another scenario; known: {', '.join(out)}"))
                 break
             chain.append(base)
@@ -550,6 +576,7 @@ def load_inputs(
         if not isinstance(table, dict):
             problems.append(Problem(phf, phase, f"expected a table [{phase}] of fields, got {brief(table)}"))
             continue
+        _check_texts(table, ("label", "note"), phf, f"{phase}.", problems)
         labels[phase] = str(table.get("label", phase))
         typos = set()
         for fld, figure in table.items():
@@ -622,6 +649,7 @@ def load_inputs(
             problems.append(Problem(pf, where, f"expected a table {{ file = \"curves/{name}.csv\", unit = \"-\", source = \"...\" }}, got {brief(table)}"))
             continue
         _check_keys(table, CURVE_KEYS, pf, f"{where}.", problems)
+        _check_texts(table, ("note",), pf, f"{where}.", problems)
         if table.get("unit") != "-":
             problems.append(Problem(pf, f"{where}.unit", f"{brief(table.get('unit'))}; allowed: '-' (an index, 1 = the base-year price)"))
         source = table.get("source")
@@ -635,7 +663,7 @@ def load_inputs(
         if start is not None and horizon_ok:
             first_year = from_serial(start).year
             last_year = (np.datetime64(from_serial(start), "M") + periods - 1).astype(object).year
-            curves[name] = _read_curve(inputs_dir / file, range(first_year, last_year + 1), problems)
+            curves[name] = _read_curve(inputs_dir / file, CURVE_SPECS[name], range(first_year, last_year + 1), problems)
     for name in KNOWN_CURVES:
         if name not in curve_tables and name not in curve_typos:
             problems.append(Problem(pf, f"curves.{name}", f"missing; expected [curves.{name}] with file, unit = \"-\" and source"))
@@ -745,6 +773,7 @@ def _read_announcements(path: Path, phases: tuple[str, ...], problems: list[Prob
         problems.append(Problem(file, "announcement", f"expected [[announcement]] tables, got {brief(entries)}"))
         entries = []
     rows = []
+    seen_ids: dict[str, int] = {}
     for k, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             problems.append(Problem(file, f"announcement #{k}", f"expected an [[announcement]] table, got {brief(entry)}"))
@@ -755,11 +784,15 @@ def _read_announcements(path: Path, phases: tuple[str, ...], problems: list[Prob
         for key in ("id", "date", "source", "what", "scope"):
             if key not in entry:
                 problems.append(Problem(file, f"{where}.{key}", "missing"))
-        for key in ("id", "source", "what"):
-            if key in entry and not isinstance(entry[key], str):
-                problems.append(Problem(file, f"{where}.{key}", f"{brief(entry[key])} is not a text; allowed: a text"))
-        if "date" in entry and not isinstance(entry["date"], (str, dt.date)):
-            problems.append(Problem(file, f"{where}.date", f"{brief(entry['date'])}; allowed: a date 'YYYY-MM-DD'"))
+        _check_texts(entry, ("id", "source", "what", "note"), file, f"{where}.", problems)
+        if isinstance(ident, str) and ident in seen_ids:
+            problems.append(Problem(file, f"{where}.id", f"{ident!r} is also announcement #{seen_ids[ident]}'s id; allowed: "
+                                    "an id of its own (the workbook's rows are found by id)"))
+        elif isinstance(ident, str):
+            seen_ids[ident] = k
+        if "date" in entry and not _announcement_date(entry["date"]):
+            problems.append(Problem(file, f"{where}.date", f"{brief(entry['date'])} is not a date; allowed: a date "
+                                    f"'YYYY-MM-DD' (or 'YYYY-MM') from {FIRST_YEAR} to {LAST_YEAR}"))
         scope = entry.get("scope", [])
         if not isinstance(scope, list):
             problems.append(Problem(file, f"{where}.scope", f"{brief(scope)}; allowed: a list of phase names from {', '.join(phases)}"))
@@ -769,8 +802,9 @@ def _read_announcements(path: Path, phases: tuple[str, ...], problems: list[Prob
             problems.append(Problem(file, f"{where}.scope", f"unknown phase(s) {brief(bad)}; allowed: {', '.join(phases)}"))
         for fld in ANNOUNCED_FIELDS:
             v = entry.get(fld)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0):
-                problems.append(Problem(file, f"{where}.{fld}", f"{brief(v)}; allowed: a number >= 0"))
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0):
+                problems.append(Problem(file, f"{where}.{fld}", f"{brief(v)}; allowed: a number > 0 (an announced 0 "
+                                        "compares with nothing: leave the field out when none was announced)"))
         by_year = entry.get("by_year")
         if by_year is not None and (isinstance(by_year, bool) or not isinstance(by_year, int) or not FIRST_YEAR <= by_year <= LAST_YEAR):
             problems.append(Problem(file, f"{where}.by_year", f"{brief(by_year)}; allowed: a year from {FIRST_YEAR} to {LAST_YEAR}"))
@@ -780,3 +814,15 @@ def _read_announcements(path: Path, phases: tuple[str, ...], problems: list[Prob
             "by_year": by_year, **{f: entry.get(f) for f in ANNOUNCED_FIELDS},
         })
     return pd.DataFrame(rows)
+
+
+def _announcement_date(value: Any) -> bool:
+    """True for a real calendar date (a TOML date, 'YYYY-MM-DD' or 'YYYY-MM') from FIRST_YEAR to LAST_YEAR."""
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%d", "%Y-%m"):
+            try:
+                value = dt.datetime.strptime(value.strip(), fmt).date()
+                break
+            except ValueError:
+                continue
+    return isinstance(value, dt.date) and FIRST_YEAR <= value.year <= LAST_YEAR

@@ -17,7 +17,7 @@ import numpy as np
 
 from finmodel.excel.risk_sheets import RiskTables
 from finmodel.errors import InputError, Problem
-from finmodel.inputs import Inputs, load_inputs
+from finmodel.inputs import CUSTOM, Inputs, load_inputs
 
 
 def rerun_arguments(inputs: Inputs) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def risk_tables(results, draws: int = 2000, seed: int = 0, *, progress: bool = F
         return RiskTables()
     cases: list = [*inputs.scenarios]
     if kw["overrides"]:
-        cases.append({"name": "custom", "base": kw["scenario"], "overrides": kw["overrides"]})
+        cases.append({"name": CUSTOM, "base": kw["scenario"], "overrides": kw["overrides"]})
     tables = {
         "scenarios": lambda: compare(cases, inputs_dir=inputs.inputs_dir),
         "tornado": lambda: tornado(**kw),

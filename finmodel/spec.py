@@ -155,6 +155,12 @@ SPECS: tuple[InputSpec, ...] = (
     _s("heat_offtake_share", "-", "share", 0, 1, "Share of recoverable heat that the local network takes.", "phase"),
 )
 
+#: yearly curves (inputs/curves/*.csv, the Inputs sheet's curve rows): the range each value must be in
+CURVE_SPECS: dict[str, InputSpec] = {
+    "power_price_index": _s("power_price_index", "-", "float", 0, 10, "Yearly index of the all-in power price "
+                            "(1 = power_price_eur_per_mwh; at most ten times it).", "curve"),
+}
+
 SPEC_BY_NAME: dict[str, InputSpec] = {s.name: s for s in SPECS}
 PHASE_FIELDS = tuple(s.name for s in SPECS if s.scope in ("phase", "phase_optional"))
 REQUIRED_PHASE_FIELDS = tuple(s.name for s in SPECS if s.scope == "phase")

@@ -9,6 +9,7 @@ inputs) has the same SHA-256 afterwards. No LibreOffice needed.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -163,3 +164,259 @@ def test_one_exception_family():
     assert issubclass(InputError, ValueError) and issubclass(InputError, FinmodelError)
     assert issubclass(ReportError, FinmodelError)
     assert finmodel.InputError is InputError
+
+
+# --- edited and corrupt workbooks (read-back) ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory) -> Path:
+    """The one-phase hand case's report (small: quick to edit), with a second scenario named 'Source'."""
+    from conftest import HAND_PHASE, HAND_PLAN, write_inputs
+
+    folder = tmp_path_factory.mktemp("small")
+    inputs = write_inputs(folder / "inputs", HAND_PLAN, {"p": HAND_PHASE},
+                          scenarios={"base": {}, "Source": {"discount_rate": 0.12}})
+    path, _ = write_report(finmodel.run(inputs_dir=inputs), folder / "small.xlsx", VERSION)
+    return path
+
+
+def _row(ws, name: str) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == name)
+
+
+def _edited(small_report: Path, tmp_path: Path, edit) -> Path:
+    wb = openpyxl.load_workbook(small_report)
+    edit(wb["Inputs"])
+    out = tmp_path / "edited.xlsx"
+    wb.save(out)
+    return out
+
+
+def _read_back(path: Path, inputs_dir: Path | None = None):
+    from finmodel.excel.readback import read_inputs_from_workbook
+
+    before = snapshot(path.parent)
+    try:
+        return read_inputs_from_workbook(path, inputs_dir=inputs_dir or path.parent.parent / "inputs")
+    finally:
+        assert snapshot(path.parent) == before, "reading a workbook changed a file"
+
+
+def _inputs_dir(small_report: Path) -> Path:
+    return small_report.parent / "inputs"
+
+
+def test_a_value_typed_over_the_live_formula_is_taken(small_report, tmp_path):
+    path = _edited(small_report, tmp_path, lambda ws: ws.cell(row=_row(ws, "discount_rate"), column=4, value=0.2))
+    assert _read_back(path, _inputs_dir(small_report)).values["discount_rate"] == 0.2
+
+
+EDITS = {  # what a user did -> (edit of the Inputs sheet, texts the message must hold)
+    "live value cleared": (lambda ws: setattr(ws.cell(row=_row(ws, "discount_rate"), column=4), "value", None),
+                           ["Inputs!D", "discount_rate", "Live value None", "allowed: the formula =INDEX"]),
+    "live value out of range": (lambda ws: ws.cell(row=_row(ws, "discount_rate"), column=4, value=7),
+                                ["Inputs!D", "discount_rate", "7 is out of range", "allowed: a number > 0"]),
+    "text in a value cell": (lambda ws: ws.cell(row=_row(ws, "discount_rate"), column=6, value="ten percent"),
+                             ["Inputs!F", "discount_rate", "'ten percent' is not a number", "allowed:"]),
+    "text in a curve year": (lambda ws: ws.cell(row=_row(ws, "power_price_index_years"), column=7, value="abc"),
+                             ["Inputs!G", "power_price_index_years", "'abc' is not a year", "allowed: the years 2025-2026"]),
+    "huge curve value": (lambda ws: ws.cell(row=_row(ws, "power_price_index_values"), column=6, value=1e308),
+                         ["Inputs!F", "power_price_index_values", "1e+308 is out of range", "<= 10"]),
+    "deleted scenario column": (lambda ws: ws.delete_cols(7),
+                                ["power_price_index_years", "[2026] missing", "deleting a scenario column"]),
+    "model start edited": (lambda ws: ws.cell(row=_row(ws, "model_start"), column=4, value=45000),
+                           ["Inputs!D", "model_start", "45000", "allowed: the value written"]),
+    "unknown scenario selected": (lambda ws: ws.cell(row=3, column=3, value="nope"),
+                                  ["Inputs!C3 (Scenario)", "'nope' is not a scenario column", "allowed: base, Source"]),
+}
+
+
+@pytest.mark.parametrize("case", list(EDITS))
+def test_edited_workbook_errors_name_the_cell(case, small_report, tmp_path):
+    edit, texts = EDITS[case]
+    path = _edited(small_report, tmp_path, edit)
+    with pytest.raises(InputError) as info:
+        _read_back(path, _inputs_dir(small_report))
+    message = str(info.value)
+    assert "edited.xlsx" in message
+    for text in texts:
+        assert text in message, f"{text!r} not in {message}"
+
+
+def test_a_scenario_named_source_reads_back(small_report, tmp_path):
+    path = _edited(small_report, tmp_path, lambda ws: ws.cell(row=3, column=3, value="Source"))
+    inputs = _read_back(path, _inputs_dir(small_report))
+    assert inputs.scenario == "Source" and inputs.values["discount_rate"] == 0.12
+
+
+def _rezip(src: Path, dst: Path, change) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = change(info.filename, zin.read(info.filename))
+            if data is not None:
+                zout.writestr(info, data)
+        extra = change("(extra)", b"")
+        if extra:
+            zout.writestr("xl/sharedStrings.xml", extra)
+    return dst
+
+
+def _inputs_part(name: str) -> bool:
+    return name.startswith("xl/worksheets/sheet") and name.endswith(".xml")
+
+
+CORRUPT = {  # how the file is broken -> (make it, texts the message must hold)
+    "truncated": (lambda src, dst: dst.write_bytes(src.read_bytes()[:5000]) and dst, ["(file)", "cannot be read"]),
+    "not a zip": (lambda src, dst: dst.write_text("name,value\n") and dst, ["(file)", "cannot be read"]),
+    "malformed XML": (lambda src, dst: _rezip(src, dst, lambda n, d: d[: len(d) // 2] if _inputs_part(n) else d),
+                      ["(file)", "malformed XML"]),
+    "no Inputs sheet": (lambda src, dst: (openpyxl.Workbook().save(dst), dst)[1], ["has no Inputs sheet"]),
+    "zip bomb": (lambda src, dst: _rezip(src, dst, lambda n, d: b"<sst>" + b" " * (3 * 2**20) if n == "(extra)" else d),
+                 ["xl/sharedStrings.xml", "unpacks to more than 2,097,152 bytes"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CORRUPT))
+def test_corrupt_workbook_is_an_input_error(case, small_report, tmp_path, monkeypatch, capsys):
+    import finmodel.excel.readback as readback
+
+    monkeypatch.setattr(readback, "MAX_PART_BYTES", 2 * 2**20)  # the limit, scaled down to keep the test small
+    make, texts = CORRUPT[case]
+    path = make(small_report, tmp_path / "bad.xlsx")
+    before = snapshot(tmp_path)
+    assert main(["summary", "--inputs-from", str(path), "--inputs-dir", str(_inputs_dir(small_report))]) == EXIT_INPUT
+    err = error_of(capsys)
+    assert "bad.xlsx" in err and "allowed" in err
+    for text in texts:
+        assert text in err, f"{text!r} not in {err}"
+    assert snapshot(tmp_path) == before
+
+
+def test_file_size_is_checked_before_reading(small_report, tmp_path, monkeypatch):
+    import finmodel.excel.readback as readback
+
+    monkeypatch.setattr(readback, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(InputError, match=r"bytes; allowed: at most 1,000"):
+        _read_back(small_report, _inputs_dir(small_report))
+
+
+# --- input files ---------------------------------------------------------------------------------------
+
+def _hand(tmp_path: Path, **kw) -> Path:
+    from conftest import HAND_PHASE, HAND_PLAN, write_inputs
+
+    return write_inputs(tmp_path / "inputs", HAND_PLAN, {"p": HAND_PHASE}, **kw)
+
+
+def _problems(inputs_dir: Path, scenario=None) -> str:
+    before = snapshot(inputs_dir)
+    with pytest.raises(InputError) as info:
+        finmodel.run(scenario, inputs_dir=inputs_dir)
+    assert snapshot(inputs_dir) == before
+    return str(info.value)
+
+
+ANN = '[[announcement]]\nid = "{id}"\ndate = {date}\nsource = "s"\nwhat = "w"\nscope = ["p"]\ngpus = {gpus}\n{extra}\n'
+
+
+@pytest.mark.parametrize("entries, texts", [
+    ([dict(id="a"), dict(id="a")], ["announcement #2 (a).id", "'a' is also announcement #1's id", "allowed: an id of its own"]),
+    ([dict(date='"2025-13-45"')], ["announcement #1 (a).date", "'2025-13-45' is not a date", "allowed: a date 'YYYY-MM-DD'"]),
+    ([dict(date='"someday"')], ["'someday' is not a date"]),
+    ([dict(gpus=0)], ["announcement #1 (a).gpus", "0; allowed: a number > 0", "leave the field out"]),
+    ([dict(extra="note = 3")], ["announcement #1 (a).note", "3 is not a text; allowed: a text"]),
+])
+def test_bad_announcements(entries, texts, tmp_path):
+    text = "".join(ANN.format(**{"id": "a", "date": '"2025-02-10"', "gpus": 100, "extra": "", **e}) for e in entries)
+    message = _problems(_hand(tmp_path, announcements=text))
+    assert "announcements.toml" in message
+    for t in texts:
+        assert t in message, f"{t!r} not in {message}"
+
+
+def test_announcement_as_a_toml_date_is_fine(tmp_path):
+    finmodel.run(inputs_dir=_hand(tmp_path, announcements=ANN.format(id="a", date="2025-02-10", gpus=100, extra="")))
+
+
+def _append(path: Path, text: str) -> None:
+    with path.open("a") as fh:
+        fh.write(text)
+
+
+@pytest.mark.parametrize("extra, texts", [
+    ('\n[custom]\nlabel = "mine"\n', ["['custom']", "'custom' is reserved", "allowed: any other name"]),
+    ('\n[""]\nlabel = "empty"\n', ["['']", "scenario name '' is empty", "allowed: any other name"]),
+    ('\n[a]\nbase = "b"\n[b]\nbase = "a"\n[c]\nbase = "a"\n', ["'a' makes a cycle of bases (a -> b -> a)"]),
+])
+def test_bad_scenarios(extra, texts, tmp_path):
+    inputs = _hand(tmp_path)
+    _append(inputs / "scenarios.toml", extra)
+    message = _problems(inputs)
+    assert "scenarios.toml" in message and message.count("cycle") <= 1 and "not another scenario" not in message
+    for t in texts:
+        assert t in message, f"{t!r} not in {message}"
+
+
+def test_non_text_label_and_note_are_refused(tmp_path):
+    inputs = _hand(tmp_path)
+    phases = (inputs / "phases.toml").read_text()
+    (inputs / "phases.toml").write_text(phases.replace('label = "p"', "label = 42\nnote = [1]"))
+    message = _problems(inputs)
+    assert "phases.toml: p.label: 42 is not a text; allowed: a text" in message
+    assert "phases.toml: p.note: [1] is not a text" in message
+
+
+def test_utf8_bom_in_toml_is_accepted_like_in_csv(tmp_path):
+    inputs = _hand(tmp_path)
+    plain = finmodel.run(inputs_dir=inputs).summary
+    for name in ("plan.toml", "phases.toml", "scenarios.toml"):
+        (inputs / name).write_bytes(b"\xef\xbb\xbf" + (inputs / name).read_bytes())
+    assert finmodel.run(inputs_dir=inputs).summary.equals(plain)
+
+
+@pytest.mark.parametrize("value, text", [("1e308", "1e+308 is out of range"), ("inf", "inf is not a finite number"),
+                                         ("-0.5", "-0.5 is out of range")])
+def test_curve_values_must_be_in_the_spec_range(value, text, tmp_path):
+    inputs = _hand(tmp_path)
+    (inputs / "curves" / "power_price_index.csv").write_text(f"year,value\n2025,1\n2026,{value}\n")
+    message = _problems(inputs)
+    assert f"power_price_index.csv: line 3, value: {text}; allowed: a number >= 0 and <= 10 [-]" in message
+
+
+@pytest.mark.parametrize("inputs_dir, text", [(b"/tmp", "is a bytes; allowed"), ("", "'' is empty"),
+                                              ("no/such/folder", "does not exist"), ("a\0b", "NUL byte")])
+def test_bad_inputs_dir_is_an_input_error(inputs_dir, text):
+    with pytest.raises(InputError, match=re.escape(text)):
+        finmodel.run(inputs_dir=inputs_dir)
+
+
+# --- every subcommand honours --inputs-from ------------------------------------------------------------
+
+def test_compare_uses_the_edited_workbook(small_report, tmp_path, capsys):
+    path = _edited(small_report, tmp_path, lambda ws: ws.cell(row=_row(ws, "discount_rate"), column=4, value=0.2))
+    inputs_dir = str(_inputs_dir(small_report))
+    edited_npv = finmodel.run(inputs_dir=inputs_dir, overrides={"discount_rate": 0.2}).summary.loc["total", "npv_eur"]
+    before = snapshot(tmp_path)
+    assert main(["compare", "base", "--inputs-dir", inputs_dir, "--inputs-from", str(path)]) == 0
+    out = capsys.readouterr().out
+    base_npv = finmodel.run(inputs_dir=inputs_dir).summary.loc["total", "npv_eur"]
+    custom = out[out.index("\ncustom"):]
+    assert f"{edited_npv:,.4g}" in custom and f"{base_npv:,.4g}" not in custom, out
+    assert snapshot(tmp_path) == before
+
+
+def test_set_errors_name_set_in_every_subcommand(capsys):
+    for argv in (["compare", "nov_2025"], ["sensitivity"], ["montecarlo", "-n", "10"]):
+        assert main([*argv, "--set", "discount_rate=7"]) == EXIT_INPUT
+        err = error_of(capsys)
+        assert "--set: discount_rate: 7 is out of range; allowed: a number > 0" in err, (argv, err)
+        assert "overrides:" not in err
+
+
+def test_bad_set_with_inputs_from_blames_set_not_the_cell(small_report, capsys):
+    argv = ["summary", "--inputs-dir", str(_inputs_dir(small_report)), "--inputs-from", str(small_report)]
+    assert main([*argv, "--set", "discount_rate=7"]) == EXIT_INPUT
+    err = error_of(capsys)
+    assert "--set: discount_rate: 7 is out of range" in err and "Inputs!" not in err

@@ -40,11 +40,10 @@ from finmodel.excel.risk_sheets import (
 from finmodel.excel.style import safe_text
 from finmodel.excel.sheets import ANNUAL_SHEET, write_annual_sheet, write_calc_sheet
 from finmodel.errors import InputError, Problem, ReportError, check_path
-from finmodel.inputs import load_inputs
+from finmodel.inputs import CUSTOM, load_inputs
 from finmodel.registry import PHASE_ITEMS
 from finmodel.results import TOTAL
 
-CUSTOM = "custom"
 SEEDS = [
     ("seed 000 (Clubic, 2025-02-10)", "Sesterce announces EUR 52 bn, > 1 million GPUs and 1.5 GW in France by 2030; "
                                       "Valence 40,000 GPUs and EUR 1.8 bn; Grand Est 600 MW / 500,000 GPUs by 2028, doubled "
