@@ -499,6 +499,35 @@ def _read_phases(model: dict, file: str, problems: list[Problem]) -> tuple[str, 
     return tuple(phases)
 
 
+@dataclass
+class _Found:
+    """What loading has found so far: values by key, their sources and where each came from, and the problems."""
+
+    problems: list[Problem]
+    values: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)  # key -> file (or --set, overrides) for error messages
+
+    def put(self, key: str, value: Any, source: str, origin: str) -> None:
+        self.values[key], self.sources[key], self.origin[key] = value, source, origin
+
+
+@dataclass(frozen=True)
+class _Model:
+    """plan.toml [model]: the phases, the first month [Excel serial, None if invalid] and the horizon [yr]."""
+
+    phases: tuple[str, ...]
+    listed: bool  # model.phases was usable (else every valid phase table of phases.toml is checked)
+    start: float | None
+    horizon: int
+    horizon_ok: bool
+    default_scenario: str | None
+
+    @property
+    def periods(self) -> int:
+        return self.horizon * 12
+
+
 def load_inputs(
     scenario: str | None = None,
     *,
@@ -512,16 +541,65 @@ def load_inputs(
     """
     inputs_dir = inputs_folder(inputs_dir)
     problems: list[Problem] = []
-    plan_file = inputs_dir / "plan.toml"
-    phases_file = inputs_dir / "phases.toml"
-    scenarios_file = inputs_dir / "scenarios.toml"
-    plan = _read_toml(plan_file, problems)
-    phase_tables = _read_toml(phases_file, problems)
+    plan = _read_toml(inputs_dir / "plan.toml", problems)
+    phase_tables = _read_toml(inputs_dir / "phases.toml", problems)
     scenarios = read_scenarios(inputs_dir, problems)
     if any(p.field in ("(file)", "(syntax)") for p in problems):  # files that do not parse: nothing more can be checked
         raise InputError(problems)
-    pf = str(plan_file)
+    pf = str(inputs_dir / "plan.toml")
+    model = _read_model(plan, phase_tables, pf, problems)
+    found = _Found(problems)
+    _read_plan_inputs(plan, pf, found)
+    labels = _read_phase_tables(phase_tables, model, str(inputs_dir / "phases.toml"), found)
+    scenario, scenario_table = _pick_scenario(scenario, model, scenarios, str(inputs_dir / "scenarios.toml"), problems)
+    if overrides is not None and not isinstance(overrides, Mapping):
+        problems.append(Problem(overrides_source, "(all)", f"expected a mapping of input names to values, got {brief(overrides)}"))
+        overrides = None
+    _apply_overrides(f"{inputs_dir / 'scenarios.toml'} [{scenario}]", f"scenarios.toml [{scenario}]",
+                     scenario_table.get("resolved_overrides", {}), model.phases, found, allow_array=False)
+    _apply_overrides(overrides_source, Path(overrides_source).name, overrides or {}, model.phases, found, allow_array=True)
+    shapes_ok = _check_shapes(found.values, found.origin, model.periods, problems)
+    curves, curve_sources = _read_curves(plan, inputs_dir, model, pf, problems)
+    if model.start is not None and shapes_ok:
+        _check_cross_fields(found.values, found.origin, model.phases, model.start,
+                            model.periods if model.horizon_ok else None, problems)
+    announcements = _read_announcements(inputs_dir / "announcements.toml", model.phases, problems)
+    if problems:
+        raise InputError(problems)
+    return Inputs(
+        scenario=scenario,
+        scenario_label=str(scenario_table.get("label", scenario)),
+        reading=str(scenario_table.get("reading", "")),
+        phases=model.phases,
+        phase_labels=labels,
+        values=found.values,
+        sources=found.sources,
+        model_start=model.start,
+        periods=model.periods,
+        curves=curves,
+        curve_sources=curve_sources,
+        announcements=announcements,
+        inputs_dir=inputs_dir,
+        scenarios=scenarios,
+    )
 
+
+def _unknown_keys(table: dict, known, file: str, prefix: str, problems: list[Problem], allowed: str = "") -> set[str]:
+    """A problem for each key of ``table`` not in ``known``; the known keys taken to be mistyped (not reported missing)."""
+    typos = set()
+    for key in table:
+        if key in known:
+            continue
+        close = _close(key, known)
+        typo = close is not None and close not in table
+        problems.append(Problem(file, f"{prefix}{key}", unknown_name(key, list(known))
+                                + (f"; {close!r} is missing" if typo else "") + allowed))
+        if typo:
+            typos.add(close)
+    return typos
+
+
+def _read_model(plan: dict, phase_tables: dict, pf: str, problems: list[Problem]) -> _Model:
     _check_keys(plan, PLAN_SECTIONS, pf, "", problems)
     model = _table(plan.get("model", {}), pf, "model", "a table [model] with start, horizon_years, phases and default_scenario", problems)
     _check_keys(model, MODEL_KEYS, pf, "model.", problems)
@@ -535,115 +613,87 @@ def load_inputs(
     horizon_ok = isinstance(horizon, int) and not isinstance(horizon, bool) and 1 <= horizon <= 60
     if not horizon_ok:
         problems.append(Problem(pf, "model.horizon_years", f"{brief(horizon)}; allowed: a whole number of years from 1 to 60"))
-        horizon = 1
+    default = model.get("default_scenario")
+    if "default_scenario" in model and not isinstance(default, str):
+        problems.append(Problem(pf, "model.default_scenario", f"{brief(default)} is not a text; allowed: a scenario name of scenarios.toml"))
+        default = None
+    return _Model(phases, listed is not None, start, horizon if horizon_ok else 1, horizon_ok, default)
 
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    origin: dict[str, str] = {}
 
-    # plan-wide inputs
-    plan_inputs = _table(plan.get("inputs", {}), pf, "inputs", "a table [inputs.<name>] for each plan input", problems)
-    typos: set[str] = set()
-    for name in plan_inputs:
-        if name not in PLAN_FIELDS:
-            close = _close(name, PLAN_FIELDS)
-            typo = close is not None and close not in plan_inputs
-            problems.append(Problem(pf, f"inputs.{name}", unknown_name(name, list(PLAN_FIELDS))
-                                    + (f"; {close!r} is missing" if typo else "")))
-            if typo:
-                typos.add(close)
+def _read_plan_inputs(plan: dict, pf: str, found: _Found) -> None:
+    plan_inputs = _table(plan.get("inputs", {}), pf, "inputs", "a table [inputs.<name>] for each plan input", found.problems)
+    typos = _unknown_keys(plan_inputs, PLAN_FIELDS, pf, "inputs.", found.problems)
     for name in PLAN_FIELDS:
         spec = SPEC_BY_NAME[name]
-        if name not in plan_inputs:
-            if name not in typos:
-                problems.append(Problem(pf, f"inputs.{name}", f"missing; expected [inputs.{name}] with value ({spec.allowed()}), unit = \"{spec.unit}\" and source"))
-            continue
-        value, source = _read_figure(plan_inputs[name], spec, pf, f"inputs.{name}", problems)
-        values[name], sources[name], origin[name] = value, source, pf
+        if name in plan_inputs:
+            found.put(name, *_read_figure(plan_inputs[name], spec, pf, f"inputs.{name}", found.problems), pf)
+        elif name not in typos:
+            found.problems.append(Problem(pf, f"inputs.{name}", f"missing; expected [inputs.{name}] with value "
+                                          f"({spec.allowed()}), unit = \"{spec.unit}\" and source"))
 
-    # phases
-    phf = str(phases_file)
+
+def _read_phase_tables(phase_tables: dict, model: _Model, phf: str, found: _Found) -> dict[str, str]:
+    """Every phase's fields into ``found``; the phases' labels."""
+    problems = found.problems
     labels: dict[str, str] = {}
     phase_known = [n for n, s in SPEC_BY_NAME.items() if s.scope in ("phase", "phase_optional")]
     for phase in phase_tables:
-        if listed is not None and phase not in phases:
-            problems.append(Problem(phf, phase, f"phase not listed in plan.toml model.phases ({', '.join(phases) or 'none'})"))
-    for phase in phases:
-        if phase not in phase_tables:
-            problems.append(Problem(phf, phase, f"missing phase table [{phase}]"))
-            continue
-        table = phase_tables[phase]
+        if model.listed and phase not in model.phases:
+            problems.append(Problem(phf, phase, f"phase not listed in plan.toml model.phases ({', '.join(model.phases) or 'none'})"))
+    for phase in model.phases:
+        table = phase_tables.get(phase)
         if not isinstance(table, dict):
-            problems.append(Problem(phf, phase, f"expected a table [{phase}] of fields, got {brief(table)}"))
+            problems.append(Problem(phf, phase, f"missing phase table [{phase}]" if table is None
+                                    else f"expected a table [{phase}] of fields, got {brief(table)}"))
             continue
         _check_texts(table, ("label", "note"), phf, f"{phase}.", problems)
         labels[phase] = str(table.get("label", phase))
-        typos = set()
-        for fld, figure in table.items():
-            if fld in ("label", "note"):
-                continue
-            spec = SPEC_BY_NAME.get(fld)
-            if spec is None or spec.scope not in ("phase", "phase_optional"):
-                close = _close(fld, phase_known)
-                typo = close is not None and close not in table
-                problems.append(Problem(phf, f"{phase}.{fld}", unknown_name(fld, phase_known) + (f"; {close!r} is missing" if typo else "")))
-                if typo:
-                    typos.add(close)
-                continue
-            key = f"{phase}.{fld}"
-            values[key], sources[key] = _read_figure(figure, spec, phf, key, problems)
-            origin[key] = phf
+        fields = {k: v for k, v in table.items() if k not in ("label", "note")}
+        typos = _unknown_keys(fields, phase_known, phf, f"{phase}.", problems)
+        for fld, figure in fields.items():
+            if fld in phase_known:
+                key = f"{phase}.{fld}"
+                found.put(key, *_read_figure(figure, SPEC_BY_NAME[fld], phf, key, problems), phf)
         for fld in REQUIRED_PHASE_FIELDS:
             if fld not in table and fld not in typos:
                 spec = SPEC_BY_NAME[fld]
                 allowed = DATE_ALLOWED if spec.kind == "date" else spec.allowed()
                 problems.append(Problem(phf, f"{phase}.{fld}", f"missing; expected {fld} = {_figure_template(spec)} with a value {allowed}"))
+    return labels
 
-    # scenario, then overrides
-    sf = str(scenarios_file)
-    default = model.get("default_scenario")
-    if "default_scenario" in model and not isinstance(default, str):
-        problems.append(Problem(pf, "model.default_scenario", f"{brief(default)} is not a text; allowed: a scenario name of scenarios.toml"))
-        default = None
-    scenario = default if scenario is None else scenario
-    scenario_table: dict = {}
-    if not isinstance(scenario, str) or scenario not in scenarios:
-        problems.append(Problem(sf, "scenario", f"unknown scenario {brief(scenario)}; allowed: {', '.join(scenarios) or 'none defined'}"))
-    else:
-        scenario_table = scenarios[scenario]
-    if overrides is not None and not isinstance(overrides, Mapping):
-        problems.append(Problem(overrides_source, "(all)", f"expected a mapping of input names to values, got {brief(overrides)}"))
-        overrides = None
-    layers = [(f"{sf} [{scenario}]", scenario_table.get("resolved_overrides", {}), False),
-              (overrides_source, overrides or {}, True)]
-    for where, layer, allow_array in layers:
-        for name, value in layer.items():
-            resolved = _resolve_name(str(name), phases)
-            if resolved is None:
-                problems.append(Problem(where, str(name), unknown_name(str(name), input_names(phases))))
-                continue
-            key, spec = resolved
-            values[key] = _check_value(spec, value, where, key, problems, allow_array=allow_array)
-            origin[key] = where
-            sources[key] = f"{where}: overrides {sources.get(key, 'the default')}"
 
-    periods = horizon * 12
-    shapes_ok = _check_shapes(values, origin, periods, problems)
+def _pick_scenario(scenario: Any, model: _Model, scenarios: dict, sf: str, problems: list[Problem]) -> tuple[Any, dict]:
+    """The scenario's name (None: the default) and table ({} and a problem if unknown)."""
+    scenario = model.default_scenario if scenario is None else scenario
+    if isinstance(scenario, str) and scenario in scenarios:
+        return scenario, scenarios[scenario]
+    problems.append(Problem(sf, "scenario", f"unknown scenario {brief(scenario)}; allowed: {', '.join(scenarios) or 'none defined'}"))
+    return scenario, {}
 
-    # curves
+
+def _apply_overrides(where: str, label: str, layer: Mapping, phases: tuple[str, ...], found: _Found, allow_array: bool) -> None:
+    """Values of ``layer`` over what ``found`` holds; ``where`` names them in errors, ``label`` in their sources."""
+    for name, value in layer.items():
+        resolved = _resolve_name(str(name), phases)
+        if resolved is None:
+            found.problems.append(Problem(where, str(name), unknown_name(str(name), input_names(phases))))
+            continue
+        key, spec = resolved
+        value = _check_value(spec, value, where, key, found.problems, allow_array=allow_array)
+        found.put(key, value, f"{label}: overrides {found.sources.get(key, 'the default')}", where)
+
+
+def _read_curves(plan: dict, inputs_dir: Path, model: _Model, pf: str, problems: list[Problem]) -> tuple[dict, dict]:
+    """(curves, their sources): each [curves.<name>] table of plan.toml and its CSV file."""
     curves: dict[str, tuple] = {}
     curve_sources: dict[str, str] = {}
-    curve_tables = _table(plan.get("curves", {}), pf, "curves", "a table [curves.<name>] for each curve", problems)
-    curve_typos: set[str] = set()
-    for name, table in curve_tables.items():
-        where = f"curves.{name}"
-        if name not in KNOWN_CURVES:
-            close = _close(name, KNOWN_CURVES)
-            typo = close is not None and close not in curve_tables
-            problems.append(Problem(pf, where, unknown_name(name, list(KNOWN_CURVES)) + (f"; {close!r} is missing" if typo else "")
-                                    + f"; allowed: {', '.join(KNOWN_CURVES)}"))
-            if typo:
-                curve_typos.add(close)
+    tables = _table(plan.get("curves", {}), pf, "curves", "a table [curves.<name>] for each curve", problems)
+    typos = _unknown_keys(tables, KNOWN_CURVES, pf, "curves.", problems, f"; allowed: {', '.join(KNOWN_CURVES)}")
+    for name in KNOWN_CURVES:
+        where, table = f"curves.{name}", tables.get(name)
+        if table is None:
+            if name not in typos:
+                problems.append(Problem(pf, where, f"missing; expected [curves.{name}] with file, unit = \"-\" and source"))
             continue
         if not isinstance(table, dict):
             problems.append(Problem(pf, where, f"expected a table {{ file = \"curves/{name}.csv\", unit = \"-\", source = \"...\" }}, got {brief(table)}"))
@@ -660,35 +710,11 @@ def load_inputs(
             problems.append(Problem(pf, f"{where}.file", f"{brief(file)}; allowed: a CSV path relative to the inputs folder, e.g. \"curves/{name}.csv\""))
             continue
         curve_sources[name] = str(source)
-        if start is not None and horizon_ok:
-            first_year = from_serial(start).year
-            last_year = (np.datetime64(from_serial(start), "M") + periods - 1).astype(object).year
+        if model.start is not None and model.horizon_ok:
+            first_year = from_serial(model.start).year
+            last_year = (np.datetime64(from_serial(model.start), "M") + model.periods - 1).astype(object).year
             curves[name] = _read_curve(inputs_dir / file, CURVE_SPECS[name], range(first_year, last_year + 1), problems)
-    for name in KNOWN_CURVES:
-        if name not in curve_tables and name not in curve_typos:
-            problems.append(Problem(pf, f"curves.{name}", f"missing; expected [curves.{name}] with file, unit = \"-\" and source"))
-
-    if start is not None and shapes_ok:
-        _check_cross_fields(values, origin, phases, start, periods if horizon_ok else None, problems)
-    announcements = _read_announcements(inputs_dir / "announcements.toml", phases, problems)
-    if problems:
-        raise InputError(problems)
-    return Inputs(
-        scenario=scenario,
-        scenario_label=str(scenario_table.get("label", scenario)),
-        reading=str(scenario_table.get("reading", "")),
-        phases=phases,
-        phase_labels=labels,
-        values=values,
-        sources=sources,
-        model_start=start,
-        periods=periods,
-        curves=curves,
-        curve_sources=curve_sources,
-        announcements=announcements,
-        inputs_dir=inputs_dir,
-        scenarios=scenarios,
-    )
+    return curves, curve_sources
 
 
 def _check_shapes(values: dict, origin: dict, periods: int, problems: list[Problem]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -420,3 +421,18 @@ def test_bad_set_with_inputs_from_blames_set_not_the_cell(small_report, capsys):
     assert main([*argv, "--set", "discount_rate=7"]) == EXIT_INPUT
     err = error_of(capsys)
     assert "--set: discount_rate: 7 is out of range" in err and "Inputs!" not in err
+
+
+def test_same_inputs_in_two_folders_give_the_same_bytes(tmp_path):
+    """No absolute path in the workbook: sources name the inputs file relative to the inputs folder."""
+    from conftest import HAND_PHASE, HAND_PLAN, write_inputs
+
+    books = []
+    for where in ("a/inputs", "somewhere/else/inputs"):
+        inputs = write_inputs(tmp_path / where, HAND_PLAN, {"p": HAND_PHASE}, scenarios={"base": {"discount_rate": 0.12}})
+        res = finmodel.run(inputs_dir=inputs)
+        assert res.inputs.sources["discount_rate"].startswith("scenarios.toml [base]: overrides ")
+        books.append(write_report(res, tmp_path / where / "r.xlsx", VERSION)[0].read_bytes())
+    assert books[0] == books[1]
+    with zipfile.ZipFile(tmp_path / "a/inputs/r.xlsx") as z:
+        assert not [n for n in z.namelist() if str(tmp_path).encode() in z.read(n)]
