@@ -1,4 +1,4 @@
-"""Command line: ``finmodel summary | report | inputs | scenarios | compare | sensitivity | montecarlo``.
+"""The ``finmodel`` command (also ``python -m finmodel``); ``finmodel --help`` describes it.
 
 Errors are one message without a traceback; nothing on disk changes. Exit
 statuses (finmodel.errors): 0 done, 2 usage (an unknown option, a missing
@@ -29,10 +29,37 @@ from finmodel.errors import (
 from finmodel.excel.readback import read_inputs_from_workbook
 from finmodel.excel.writer import check_target, timestamp, write_report
 from finmodel.inputs import CUSTOM, load_inputs
+from finmodel.output import FORMATS, SEE_UNIT_COLUMN, csv_text, json_text
+from finmodel.progress import on_terminal, steps
 from finmodel.risk import rerun_arguments, risk_tables
 from finmodel.workspace import InitError, init_inputs
 
 DEFAULT_REPORT_DIR = Path("reports")
+DESCRIPTION = """\
+finmodel: the techno-economic model of Sesterce's announced AI compute build-out in France.
+
+Runs the monthly model of every phase (capex, opex, revenue, tax, debt, cash flow, jobs) from
+the inputs shipped with finmodel (or a folder of your own: finmodel init DIR, then
+--inputs-dir DIR) and prints its results, or writes them to an Excel workbook whose every
+figure is a live formula. Nothing on disk changes but the report (and finmodel init's folder).
+"""
+EPILOG = """\
+examples:
+  finmodel summary                                   headline figures per phase and total
+  finmodel summary --format json > summary.json      the same, raw numbers for scripts
+  finmodel summary --scenario feb_2025 --set discount_rate=0.09 --set '*.gpu_price_usd=30000'
+  finmodel report --out my.xlsx                      the workbook (with risk sheets)
+  finmodel compare nov_2025 feb_2025 --format csv
+  finmodel montecarlo -n 2000 --seed 1
+  finmodel init my_inputs && finmodel summary --inputs-dir my_inputs
+
+machine-readable output (--format csv|json): raw numbers (EUR, fractions per year), units in the
+CSV headers ("npv_eur [EUR]") or in a JSON "units" field; warnings and progress go to stderr.
+
+exit statuses: 0 done, 2 usage (unknown or contradictory options), 3 input error (each problem
+names the file, the field, the value and what is allowed), 4 the report or folder cannot be
+written, 130 interrupted, 141 the reader of the output went away.
+"""
 
 
 def parse_set(items: list[str]) -> dict[str, object]:
@@ -109,8 +136,25 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _emit(args, table: pd.DataFrame, units: dict, payload: dict) -> bool:
+    """Write ``table`` as CSV or ``payload`` as JSON when --format asks; False for the people's table."""
+    if args.format == "csv":
+        sys.stdout.write(csv_text(table, units))
+    elif args.format == "json":
+        sys.stdout.write(json_text(payload))
+    return args.format != "table"
+
+
 def cmd_summary(args) -> int:
     res = _run(args)
+    units = res.summary.attrs["units"]
+    if _emit(args, res.summary, units, {
+        "scenario": res.inputs.scenario, "scenario_label": res.inputs.scenario_label, "units": units,
+        "summary": res.summary, "cost_stack_units": res.cost_stack.attrs["units"], "cost_stack": res.cost_stack,
+        "warnings": res.warnings,
+    }):
+        _print_warnings(res, args)
+        return 0
     print(f"scenario: {res.inputs.scenario} - {res.inputs.scenario_label}")
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(format_summary(res.summary).to_string())
@@ -118,7 +162,7 @@ def cmd_summary(args) -> int:
     print(f"\nlevelized cost per GPU-hour (total) = {stack['lcoc']:.4f} EUR/GPU-h; stack: "
           + ", ".join(f"{res.cost_stack.attrs['labels'][k]} {v:.4f}" for k, v in stack.drop("lcoc").items())
           + f" (sum {stack.drop('lcoc').sum():.4f})")
-    _print_warnings(res)
+    _print_warnings(res, args)
     return 0
 
 
@@ -158,30 +202,35 @@ def report_path(args, scenario: str) -> tuple[Path, Path | None]:
 
 
 def cmd_report(args) -> int:
-    res = _run(args)
+    step = steps(on_terminal(args.quiet))
+    with step("running the model"):
+        res = _run(args)
     out, backup = report_path(args, res.inputs.scenario)
     check_target(out)
     if args.inputs_from and args.out is None and out.name != f"finmodel_{_file_name(res.inputs.scenario)}.xlsx":
-        print(f"note: writing {out}, not over {args.inputs_from} (the workbook read; --out names it to replace it, "
-              "with a backup)", file=sys.stderr)
-    risk = None if args.no_risk else risk_tables(res, args.draws, args.seed, progress=sys.stderr.isatty(),
-                                                 warn=lambda message: print(f"warning: {message}", file=sys.stderr))
+        _note(args, f"note: writing {out}, not over {args.inputs_from} (the workbook read; --out names it to replace "
+                    "it, with a backup)")
+    risk = None if args.no_risk else risk_tables(res, args.draws, args.seed, progress=on_terminal(args.quiet),
+                                                 warn=lambda message: _note(args, f"warning: {message}"), step=step)
     if backup is not None:
         try:
             shutil.copy2(out, backup)
         except OSError as exc:
             raise ReportError(f"cannot keep a backup of {out} at {backup}: {exc.strerror or exc}; nothing written") from None
-        print(f"kept a copy of {out} (the workbook read) at {backup}", file=sys.stderr)
-    path, _ = write_report(res, out, risk=risk)
+        _note(args, f"kept a copy of {out} (the workbook read) at {backup}")
+    path, _ = write_report(res, out, risk=risk, step=step)
     total = res.summary.loc["total"]
-    print(f"wrote {path} (scenario {res.inputs.scenario}; NPV {total.npv_eur / 1e9:,.2f} EUR bn, "
-          f"levelized cost {total.lcoc_eur_per_gpu_hour:.3f} EUR/GPU-h)")
-    _print_warnings(res)
+    if not args.quiet:
+        print(f"wrote {path} (scenario {res.inputs.scenario}; NPV {total.npv_eur / 1e9:,.2f} EUR bn, "
+              f"levelized cost {total.lcoc_eur_per_gpu_hour:.3f} EUR/GPU-h)")
+    _print_warnings(res, args)
     return 0
 
 
 def cmd_inputs(args) -> int:
     table = finmodel.list_inputs(args.scenario, inputs_dir=args.inputs_dir)
+    if _emit(args, table, {}, {"scenario": load_inputs(args.scenario, inputs_dir=args.inputs_dir).scenario, "inputs": table}):
+        return 0
     with pd.option_context("display.width", 250, "display.max_colwidth", 70, "display.max_rows", None):
         print(table[["name", "unit", "value", "allowed", "source"]].to_string(index=False))
     return 0
@@ -189,6 +238,8 @@ def cmd_inputs(args) -> int:
 
 def cmd_scenarios(args) -> int:
     table = finmodel.list_scenarios(args.inputs_dir)
+    if _emit(args, table, {}, {"scenarios": table}):
+        return 0
     with pd.option_context("display.width", 250, "display.max_colwidth", 90):
         print(table[["name", "base", "label"]].to_string(index=False))
     return 0
@@ -215,6 +266,9 @@ def cmd_compare(args) -> int:
     if overrides or args.inputs_from:
         cases.append({"name": name, "base": base, "overrides": overrides})
     table = compare(cases, inputs_dir=args.inputs_dir)
+    if _emit(args, table, table.attrs["units"], {"reference": table.attrs["reference"], "labels": table.attrs["labels"],
+                                                 "units": table.attrs["units"], "compare": table}):
+        return 0
     cols = ["capex_eur", "npv_eur", "irr", "lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour", "jobs_permanent_2030",
             "delta_npv_eur", "delta_lcoc_eur_per_gpu_hour"]
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
@@ -229,12 +283,18 @@ def cmd_sensitivity(args) -> int:
 
     base, overrides, _ = _base_case(args)
     table = tornado(base, inputs_dir=args.inputs_dir, overrides=overrides)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the message column says it
+        be = breakevens(base, inputs_dir=args.inputs_dir, overrides=overrides)
+    units = table.attrs["units"] | {"base": SEE_UNIT_COLUMN, "low": SEE_UNIT_COLUMN, "high": SEE_UNIT_COLUMN}
+    if _emit(args, table, table.attrs["units"], {
+        "scenario": table.attrs["scenario"], "entity": table.attrs["entity"], "units": units, "tornado": table,
+        "breakeven_units": be.attrs["units"] | {"value": SEE_UNIT_COLUMN}, "breakevens": be,
+    }):
+        return 0
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
         print("tornado (total, one driver at a time):")
         print(table[["low", "high", "npv_low", "npv_high", "npv_swing", "lcoc_low", "lcoc_high"]].to_string())
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # the message column says it
-            be = breakevens(base, inputs_dir=args.inputs_dir, overrides=overrides)
         print("\nbreak-even values (total NPV after tax = 0):")
         for driver, row in be.iterrows():
             print(f"  {driver}: {row['message']}")
@@ -245,7 +305,18 @@ def cmd_montecarlo(args) -> int:
     from finmodel.montecarlo import monte_carlo
 
     base, overrides, _ = _base_case(args)
-    mc = monte_carlo(args.draws, args.seed, scenario=base, inputs_dir=args.inputs_dir, overrides=overrides, progress=True)
+    mc = monte_carlo(args.draws, args.seed, scenario=base, inputs_dir=args.inputs_dir, overrides=overrides,
+                     progress=on_terminal(args.quiet))
+    percentiles = mc.percentiles()
+    probs = pd.DataFrame({"prob_negative_npv": mc.prob_negative_npv(), "prob_covenant_breach": mc.prob_covenant_breach()})
+    flat = percentiles.reset_index().join(probs, on="entity").set_index(["entity", "metric"])
+    flat = flat[["unit", "p10", "p50", "p90", "mean", "n", "prob_negative_npv", "prob_covenant_breach"]]
+    if _emit(args, flat, {"n": "draws", "prob_negative_npv": "-", "prob_covenant_breach": "-"}, {
+        "n": mc.n, "seed": mc.seed, "scenario": mc.scenario, "covenant_dscr": mc.covenant, "units": mc.units,
+        "percentiles": percentiles, "prob_negative_npv": mc.prob_negative_npv(),
+        "prob_covenant_breach": mc.prob_covenant_breach(),
+    }):
+        return 0
     print(f"{mc.n:,} draws, seed {mc.seed}, scenario {mc.scenario}")
     table = mc.percentiles().reset_index()
     table = table[table.metric.isin(["npv", "irr_annual", "lcoc", "equity_irr", "min_dscr"])]
@@ -274,60 +345,88 @@ def cmd_docs(args) -> int:
     return 0
 
 
-def _print_warnings(res) -> None:
+def _note(args, message: str) -> None:
+    """A note or warning on stderr, unless --quiet."""
+    if not args.quiet:
+        print(message, file=sys.stderr)
+
+
+def _print_warnings(res, args) -> None:
     for w in res.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        _note(args, f"warning: {w}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="finmodel", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="finmodel", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"finmodel {finmodel.__version__}",
+                        help="print the version and exit")
+    sub = parser.add_subparsers(title="commands", dest="command", required=True, metavar="COMMAND")
 
-    def common(p, run_options=True):
-        p.add_argument("--inputs-dir", metavar="DIR",
-                       help="folder of inputs (default: the inputs shipped with finmodel; 'finmodel init DIR' copies them)")
-        p.add_argument("--scenario", help="scenario name (see 'finmodel scenarios')")
-        if run_options:
+    def command(name, help, fn, *, inputs=True, run=True, fmt=False):
+        p = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".")
+        p.set_defaults(fn=fn, parser=p, format="table", quiet=False)
+        if inputs:
+            p.add_argument("--inputs-dir", metavar="DIR", help="folder of inputs (default: the inputs shipped with "
+                           "finmodel; 'finmodel init DIR' copies them for editing)")
+        if run:
+            p.add_argument("--scenario", metavar="NAME", help="scenario to run (default: the inputs' default "
+                           "scenario; 'finmodel scenarios' lists them)")
             p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                           help="override an input, e.g. --set discount_rate=0.09 --set alixan.gpus=50000")
-            p.add_argument("--inputs-from", metavar="XLSX", help="read inputs from the Inputs sheet of an edited report")
+                           help="override an input, repeatable: --set discount_rate=0.09 --set alixan.gpus=50000; "
+                                "'*.gpu_price_usd=30000' sets a per-phase input in every phase")
+            p.add_argument("--inputs-from", metavar="XLSX", help="read the inputs from the Inputs sheet of a report "
+                           "edited in a spreadsheet (instead of --scenario)")
+        if fmt:
+            p.add_argument("--format", choices=FORMATS, default="table",
+                           help="table: for people (default); csv or json: raw numbers with their units, for scripts")
+        if run or fmt:
+            p.add_argument("-q", "--quiet", action="store_true",
+                           help="no warnings, notes or progress on stderr (errors still are)")
+        return p
 
-    p = sub.add_parser("summary", help="print the summary table")
-    common(p)
-    p.set_defaults(fn=cmd_summary)
-    p = sub.add_parser("report", help="write the Excel workbook (default reports/finmodel_<scenario>.xlsx)")
-    common(p)
-    p.add_argument("--out", help="workbook path (default reports/finmodel_<scenario>.xlsx, never the --inputs-from "
-                   "workbook; naming that workbook keeps a backup of it)")
-    p.add_argument("--no-risk", action="store_true", help="leave out the Scenarios, Sensitivity and Monte Carlo sheets")
-    p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws for the report (default 2000)")
-    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
-    p.set_defaults(fn=cmd_report)
-    p = sub.add_parser("compare", help="scenarios side by side, with differences from the first")
-    p.add_argument("scenarios", nargs="+", help="scenario names; --set adds a 'custom' case on --scenario")
-    common(p)
-    p.set_defaults(fn=cmd_compare)
-    p = sub.add_parser("sensitivity", help="tornado of NPV and levelized cost, and break-even values")
-    common(p)
-    p.set_defaults(fn=cmd_sensitivity)
-    p = sub.add_parser("montecarlo", help="Monte Carlo: P10/P50/P90 and P(NPV < 0) per phase, with a progress bar")
-    common(p)
-    p.add_argument("-n", "--draws", type=int, default=10_000, help="draws (default 10,000)")
-    p.add_argument("--seed", type=int, default=0, help="seed, a whole number >= 0 (default 0)")
-    p.set_defaults(fn=cmd_montecarlo)
-    p = sub.add_parser("inputs", help="list every input with unit, value, allowed range and source")
-    common(p, run_options=False)
-    p.set_defaults(fn=cmd_inputs)
-    p = sub.add_parser("scenarios", help="list the scenarios")
-    p.add_argument("--inputs-dir", metavar="DIR", help="folder of inputs (default: the inputs shipped with finmodel)")
-    p.set_defaults(fn=cmd_scenarios)
-    p = sub.add_parser("init", help="copy the default inputs into a new or empty folder, to edit them")
+    command("summary", "print the headline figures per phase and total", cmd_summary, fmt=True)
+    p = command("report", "write the Excel workbook, the model as live formulas", cmd_report)
+    p.add_argument("--out", metavar="PATH", help="workbook path (default reports/finmodel_<scenario>.xlsx, never the "
+                   "--inputs-from workbook; naming that workbook keeps a backup of it)")
+    p.add_argument("--no-risk", action="store_true", help="leave out the Scenarios, Sensitivity and Monte Carlo sheets "
+                   "(faster)")
+    p.add_argument("--draws", type=int, metavar="N", help="Monte Carlo draws for the risk sheets (default 2000)")
+    p.add_argument("--seed", type=int, help="Monte Carlo seed for the risk sheets, a whole number >= 0 (default 0)")
+    p = command("compare", "print scenarios side by side, with differences from the first", cmd_compare, fmt=True)
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names; --set (on --scenario, default "
+                   "the default scenario) or --inputs-from adds one more case, 'custom'")
+    command("sensitivity", "print the tornado of NPV and levelized cost and the break-even values", cmd_sensitivity,
+            fmt=True)
+    p = command("montecarlo", "print Monte Carlo percentiles and P(NPV < 0) per phase and total", cmd_montecarlo,
+                fmt=True)
+    p.add_argument("-n", "--draws", type=int, default=10_000, metavar="N", help="number of draws (default 10,000)")
+    p.add_argument("--seed", type=int, default=0, help="seed, a whole number >= 0; the same seed gives the same "
+                   "numbers (default 0)")
+    p = command("inputs", "list every input with its unit, value, allowed range and source", cmd_inputs, run=False,
+                fmt=True)
+    p.add_argument("--scenario", metavar="NAME", help="scenario whose values to list (default: the default scenario)")
+    command("scenarios", "list the scenarios", cmd_scenarios, run=False, fmt=True)
+    p = command("init", "copy the default inputs into a new or empty folder, to edit them", cmd_init, inputs=False,
+                run=False)
     p.add_argument("folder", metavar="DIR", help="folder to create (refused if it exists and is not empty)")
-    p.set_defaults(fn=cmd_init)
-    p = sub.add_parser("docs", help="print the model book (every line item and input; docs/model.md) as Markdown")
+    p = command("docs", "print the model book (every line item and input, docs/model.md) as Markdown", cmd_docs,
+                inputs=False, run=False)
     p.add_argument("--out", metavar="PATH", help="write it to PATH instead (the repository's copy: docs/model.md)")
-    p.set_defaults(fn=cmd_docs)
     return parser
+
+
+def contradiction(args) -> str | None:
+    """Options that cannot all be obeyed, in words (argparse accepts them one by one); None if there are none."""
+    given = lambda name: getattr(args, name, None) not in (None, [], False)  # noqa: E731
+    if args.command == "compare" and given("scenario") and not given("set"):
+        return (f"--scenario {args.scenario} is the base of the --set case; without --set, list the scenarios to "
+                f"compare: finmodel compare {' '.join(args.scenarios)} {args.scenario}")
+    if given("inputs_from") and given("scenario"):
+        return "--inputs-from reads the scenario and its inputs from the workbook: leave out --scenario"
+    if args.command == "report" and args.no_risk and (given("draws") or given("seed")):
+        return "--draws and --seed set the Monte Carlo of the risk sheets, which --no-risk leaves out: give one or the other"
+    return None
 
 
 def _interrupt(signum, frame):
@@ -336,6 +435,12 @@ def _interrupt(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # usage errors: argparse prints them and exits with status 2
+    problem = contradiction(args)
+    if problem:
+        args.parser.error(problem)  # exits with status 2
+    if args.command == "report":
+        args.draws = 2000 if args.draws is None else args.draws
+        args.seed = 0 if args.seed is None else args.seed
     previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
         check_args(args)

@@ -375,6 +375,15 @@ def _resolve_name(name: str, phases: tuple[str, ...]) -> tuple[str, InputSpec] |
     return None
 
 
+def _unknown_override(name: str, phases: tuple[str, ...]) -> str:
+    """Why an override name is not an input; a per-phase field given without its phase gets every phase's name."""
+    spec = SPEC_BY_NAME.get(name)
+    if spec is not None and spec.scope == "phase" and phases:
+        one = ", ".join(f"{p}.{name}" for p in phases)
+        return f"{name!r} is set per phase; allowed: one phase's, {one}, or every phase's at once, *.{name}"
+    return unknown_name(name, input_names(phases))
+
+
 def input_names(phases: tuple[str, ...]) -> list[str]:
     """Every name an override may use."""
     names = [n for n in PLAN_FIELDS if SPEC_BY_NAME[n].scope != "constant"]
@@ -674,13 +683,15 @@ def _pick_scenario(scenario: Any, model: _Model, scenarios: dict, sf: str, probl
 def _apply_overrides(where: str, label: str, layer: Mapping, phases: tuple[str, ...], found: _Found, allow_array: bool) -> None:
     """Values of ``layer`` over what ``found`` holds; ``where`` names them in errors, ``label`` in their sources."""
     for name, value in layer.items():
-        resolved = _resolve_name(str(name), phases)
-        if resolved is None:
-            found.problems.append(Problem(where, str(name), unknown_name(str(name), input_names(phases))))
+        name = str(name)
+        every = name.startswith("*.")  # '*.gpu_price_usd': every phase's
+        targets = [_resolve_name(f"{p}.{name[2:]}", phases) for p in phases] if every else [_resolve_name(name, phases)]
+        if not targets or None in targets:
+            found.problems.append(Problem(where, name, _unknown_override(name, phases)))
             continue
-        key, spec = resolved
-        value = _check_value(spec, value, where, key, found.problems, allow_array=allow_array)
-        found.put(key, value, f"{label}: overrides {found.sources.get(key, 'the default')}", where)
+        for key, spec in targets:
+            checked = _check_value(spec, value, where, key, found.problems, allow_array=allow_array)
+            found.put(key, checked, f"{label}: overrides {found.sources.get(key, 'the default')}", where)
 
 
 def _read_curves(plan: dict, inputs_dir: Path, model: _Model, pf: str, problems: list[Problem]) -> tuple[dict, dict]:

@@ -44,6 +44,7 @@ from finmodel.irr import sign_changes
 from finmodel.items.debt import TRANCHES
 from finmodel.items.jobs import CATEGORIES
 from finmodel.items.levelized import STACK
+from finmodel.output import SEE_UNIT_COLUMN
 from finmodel.registry import PHASE_ITEMS, TIME_ITEMS, first_value
 from finmodel.timeline import from_serial
 
@@ -54,8 +55,6 @@ REPR_COLUMNS = {
     "lcoc_eur_per_gpu_hour": ("LCOC EUR/GPU-h", 1), "equity_irr": ("equity IRR %/yr", 100), "min_dscr": ("min DSCR", 1),
     "jobs_permanent_2030": ("permanent jobs 2030", 1),
 }
-#: attrs["units"] of a long table's value column
-SEE_UNIT_COLUMN = "see column unit"
 
 #: summary column -> (line item, unit)
 SUMMARY_COLUMNS = {

@@ -18,6 +18,7 @@ import numpy as np
 from finmodel.excel.risk_sheets import RiskTables
 from finmodel.errors import InputError, Problem
 from finmodel.inputs import CUSTOM, Inputs, load_inputs
+from finmodel.progress import Step, no_step
 
 
 def rerun_arguments(inputs: Inputs) -> dict[str, Any]:
@@ -40,12 +41,13 @@ def rerun_arguments(inputs: Inputs) -> dict[str, Any]:
 
 
 def risk_tables(results, draws: int = 2000, seed: int = 0, *, progress: bool = False,
-                warn: Callable[[str], None] | None = None) -> RiskTables:
+                warn: Callable[[str], None] | None = None, step: Step | None = None) -> RiskTables:
     """The Scenarios, Sensitivity and Monte Carlo tables around one run's inputs.
 
     ``draws`` [-] and ``seed``: the Monte Carlo's. A table the inputs cannot
     give (no low/high ranges, no distributions file) is left out and
-    ``warn`` (default: :func:`warnings.warn`) is told why.
+    ``warn`` (default: :func:`warnings.warn`) is told why. ``progress``: the
+    Monte Carlo's bar; ``step``: a :mod:`finmodel.progress` step reporter.
     """
     from finmodel.compare import compare
     from finmodel.montecarlo import monte_carlo
@@ -61,16 +63,17 @@ def risk_tables(results, draws: int = 2000, seed: int = 0, *, progress: bool = F
     cases: list = [*inputs.scenarios]
     if kw["overrides"]:
         cases.append({"name": CUSTOM, "base": kw["scenario"], "overrides": kw["overrides"]})
-    tables = {
-        "scenarios": lambda: compare(cases, inputs_dir=inputs.inputs_dir),
-        "tornado": lambda: tornado(**kw),
-        "breakevens": lambda: breakevens(**kw),
-        "montecarlo": lambda: monte_carlo(draws, seed, progress=progress, **kw),
+    tables = {  # name: (step title, how)
+        "scenarios": ("comparing the scenarios", lambda: compare(cases, inputs_dir=inputs.inputs_dir)),
+        "tornado": ("tornado", lambda: tornado(**kw)),
+        "breakevens": ("break-even values", lambda: breakevens(**kw)),
+        "montecarlo": (f"Monte Carlo, {draws:,} draws", lambda: monte_carlo(draws, seed, progress=progress, **kw)),
     }
+    step = step or no_step
     out = {}
-    for name, make in tables.items():
+    for name, (title, make) in tables.items():
         try:
-            with warnings.catch_warnings():
+            with step(title), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # no-root break-evens say so in their message
                 out[name] = make()
         except InputError as exc:  # e.g. inputs without low/high ranges or distributions

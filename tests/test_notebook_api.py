@@ -215,7 +215,7 @@ def test_write_report_defaults_to_the_package_version_and_computes_risk_sheets(r
     import finmodel.risk
 
     seen = {}
-    monkeypatch.setattr(finmodel.risk, "risk_tables", lambda r, draws, seed, progress: seen.update(
+    monkeypatch.setattr(finmodel.risk, "risk_tables", lambda r, draws, seed, progress, step: seen.update(
         results=r, draws=draws, seed=seed) or "tables")
     monkeypatch.setattr(writer, "build_workbook", lambda r, version, risk: seen.update(version=version, risk=risk)
                         or (None, "layout"))

@@ -300,7 +300,7 @@ def _drop_half_written(exc: BaseException) -> None:
 
 
 def write_report(results, path: Path | str, version: str | None = None, risk: RiskTables | bool | None = None, *,
-                 draws: int = 2000, seed: int = 0, progress: bool = False) -> tuple[Path, WorkbookLayout]:
+                 draws: int = 2000, seed: int = 0, progress: bool = False, step=None) -> tuple[Path, WorkbookLayout]:
     """Build the workbook for ``results`` and save it atomically at ``path``; returns (path, layout).
 
     ``version``: stamped on the Cover and in the document properties
@@ -308,13 +308,19 @@ def write_report(results, path: Path | str, version: str | None = None, risk: Ri
     Sensitivity and Monte Carlo sheets, computed here (``draws`` [-],
     ``seed``, ``progress`` for the Monte Carlo; see
     :func:`finmodel.risk.risk_tables`); ``risk`` may also be tables computed
-    before.
+    before. ``step``: a :mod:`finmodel.progress` step reporter for the slow
+    steps (default: silent).
     """
+    from finmodel.progress import no_step
+
+    step = step or no_step
     if version is None:
         from finmodel import __version__ as version
     if risk is True:
         from finmodel.risk import risk_tables
 
-        risk = risk_tables(results, draws, seed, progress=progress)
-    wb, layout = build_workbook(results, version, risk or None)
-    return save_atomic(wb, path), layout
+        risk = risk_tables(results, draws, seed, progress=progress, step=step)
+    with step("building the workbook"):
+        wb, layout = build_workbook(results, version, risk or None)
+    with step(f"saving {path}"):
+        return save_atomic(wb, path), layout
