@@ -63,6 +63,11 @@ def plausibility_warnings(results) -> list[str]:
     out = []
     lo, hi = KW_PER_GPU_RANGE
     for e in results.entities:
+        if results.scalar(e, "gpus_full") == 0:  # nothing to divide by: say so once instead of NaN ratios
+            out.append(f"{e}: no GPUs built (gpus = 0): no GPU-hours, so the levelized cost, the break-even price and "
+                       "kW per GPU are n/a")
+            out += _financing_warnings(results, e)
+            continue
         lcoc, elec = results.scalar(e, "lcoc"), results.scalar(e, "stack_electricity")
         if lcoc < elec:
             out.append(f"{e}: levelized cost {lcoc:.3f} EUR/GPU-h is below its electricity cost alone ({elec:.3f} EUR/GPU-h)")

@@ -159,9 +159,12 @@ def cmd_summary(args) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(format_summary(res.summary).to_string())
     stack = res.cost_stack.loc["total"]
-    print(f"\nlevelized cost per GPU-hour (total) = {stack['lcoc']:.4f} EUR/GPU-h; stack: "
-          + ", ".join(f"{res.cost_stack.attrs['labels'][k]} {v:.4f}" for k, v in stack.drop("lcoc").items())
-          + f" (sum {stack.drop('lcoc').sum():.4f})")
+    if math.isnan(stack["lcoc"]):
+        print("\nlevelized cost per GPU-hour (total) = n/a: no GPU-hours (nothing built)")
+    else:
+        print(f"\nlevelized cost per GPU-hour (total) = {stack['lcoc']:.4f} EUR/GPU-h; stack: "
+              + ", ".join(f"{res.cost_stack.attrs['labels'][k]} {v:.4f}" for k, v in stack.drop("lcoc").items())
+              + f" (sum {stack.drop('lcoc').sum():.4f})")
     _print_warnings(res, args)
     return 0
 
@@ -321,7 +324,10 @@ def cmd_montecarlo(args) -> int:
     table = mc.percentiles().reset_index()
     table = table[table.metric.isin(["npv", "irr_annual", "lcoc", "equity_irr", "min_dscr"])]
     with pd.option_context("display.width", 200, "display.float_format", "{:,.4g}".format):
-        print(table[["entity", "metric", "unit", "p10", "p50", "p90", "mean"]].to_string(index=False))
+        print(table[["entity", "metric", "unit", "p10", "p50", "p90", "mean"]].to_string(index=False, na_rep="n/a"))
+        if table[["p10", "p50", "p90", "mean"]].isna().any(axis=None):
+            print("n/a: no draw has a value (no GPU-hours when nothing is built; no IRR for a cash flow of one sign; "
+                  "no DSCR without debt)")
         print("\nprobability that NPV < 0:")
         print(mc.prob_negative_npv().to_string(float_format="{:.1%}".format))
         print(f"\nprobability that the minimum DSCR is below the covenant ({mc.covenant:g}):")

@@ -436,3 +436,120 @@ def test_same_inputs_in_two_folders_give_the_same_bytes(tmp_path):
     assert books[0] == books[1]
     with zipfile.ZipFile(tmp_path / "a/inputs/r.xlsx") as z:
         assert not [n for n in z.namelist() if str(tmp_path).encode() in z.read(n)]
+
+
+# --- NaN never reaches a user unexplained ----------------------------------------------------------------
+
+def test_nothing_built_says_n_a_with_the_reason(tmp_path, capsys):
+    inputs = str(_hand(tmp_path))
+    nothing = ["--set", "p.gpus=0", "--set", "p.it_mw=0"]
+    assert main(["summary", "--inputs-dir", inputs, *nothing]) == 0
+    captured = capsys.readouterr()
+    assert "levelized cost per GPU-hour (total) = n/a: no GPU-hours (nothing built)" in captured.out
+    assert "total: no GPUs built (gpus = 0): no GPU-hours, so the levelized cost, the break-even price" in captured.err
+    assert "nan" not in (captured.out + captured.err).lower()
+
+
+def test_report_of_a_run_with_a_monthly_override_is_an_input_error(tmp_path):
+    import numpy as np
+
+    inputs = _hand(tmp_path)
+    periods = finmodel.load_inputs(inputs_dir=inputs).periods
+    res = finmodel.run(inputs_dir=inputs, overrides={"utilisation": np.linspace(0.5, 0.9, periods)})
+    with pytest.raises(InputError, match=r"overrides: utilisation: one value per month \(shape \(12,\)\); allowed in a "
+                                         r"workbook: one value per input"):
+        write_report(res, tmp_path / "r.xlsx", VERSION)
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+# --- clean exits (real processes) -----------------------------------------------------------------------
+
+def _finmodel(*args: str, **kw):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "finmodel", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, **kw)
+
+
+def test_output_into_a_closed_pipe_is_quiet():
+    from finmodel.errors import EXIT_BROKEN_PIPE
+
+    proc = _finmodel("inputs")
+    first = [proc.stdout.readline() for _ in range(2)]
+    proc.stdout.close()  # as `| head -2` does
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == EXIT_BROKEN_PIPE
+    assert first[1].split()[0] == "months_per_year" and err == ""
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_interrupted_report_leaves_the_previous_one_and_no_temporary_file(signum, report_bytes, tmp_path):
+    import signal
+    import time
+
+    from finmodel.errors import EXIT_INTERRUPTED
+
+    target = tmp_path / "r.xlsx"
+    target.write_bytes(report_bytes)
+    proc = _finmodel("report", "--no-risk", "--out", str(target))
+    deadline = time.monotonic() + 300
+    while not list(tmp_path.glob(".r.*.xlsx.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # until the save has begun: the temporary file is there
+    proc.send_signal(getattr(signal, signum))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == EXIT_INTERRUPTED, err
+    assert "Traceback" not in err and "interrupted: nothing written" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx"]
+    assert target.read_bytes() == report_bytes
+
+
+DISK_FULL = """
+import errno, io, sys, zipfile
+
+real_open = io.open
+
+
+class Full:
+    '''A file on a disk that fills up after 50 kB: every later write fails too.'''
+
+    def __init__(self, f):
+        self.f, self.n = f, 0
+
+    def write(self, data):
+        self.n += len(data)
+        if self.n > 50_000:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self.f.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.f, name)
+
+
+def full_open(file, mode="r", *args, **kwargs):
+    f = real_open(file, mode, *args, **kwargs)
+    return Full(f) if "w" in mode and str(file).endswith(".xlsx.tmp") else f
+
+
+zipfile.io = type("io", (), {"open": staticmethod(full_open), "BytesIO": io.BytesIO, "BufferedIOBase": io.BufferedIOBase,
+                              "SEEK_SET": io.SEEK_SET, "SEEK_CUR": io.SEEK_CUR, "SEEK_END": io.SEEK_END})
+from finmodel.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_full_disk_gives_one_message_and_keeps_the_previous_report(report_bytes, tmp_path):
+    import subprocess
+    import sys
+
+    from finmodel.errors import EXIT_REPORT
+
+    target = tmp_path / "r.xlsx"
+    target.write_bytes(report_bytes)
+    done = subprocess.run([sys.executable, "-c", DISK_FULL, "report", "--no-risk", "--out", str(target)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == EXIT_REPORT, done.stderr
+    assert done.stderr.startswith(f"error: cannot write {target}: No space left on device; the previous report")
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx"]
+    assert target.read_bytes() == report_bytes

@@ -16,11 +16,11 @@ import os
 import re
 import sys
 import tempfile
-import traceback
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 
@@ -120,8 +120,16 @@ def scenario_columns(inputs) -> tuple[dict, str]:
 
 
 def build_workbook(results, version: str, risk: RiskTables | None = None) -> tuple[Workbook, WorkbookLayout]:
-    """The whole workbook for one run's Results; ``risk`` adds the Scenarios, Sensitivity and Monte Carlo sheets."""
+    """The whole workbook for one run's Results; ``risk`` adds the Scenarios, Sensitivity and Monte Carlo sheets.
+
+    InputError if an input has one value per month (an ``overrides=`` array): the Inputs sheet holds one per input.
+    """
     inputs = results.inputs
+    monthly = [k for k, v in inputs.values.items() if np.ndim(v) > 0]
+    if monthly:
+        raise InputError([Problem("overrides", k, f"one value per month (shape {np.shape(inputs.values[k])}); allowed in "
+                                  "a workbook: one value per input (its Inputs sheet holds one; Python results "
+                                  "take the monthly values)") for k in monthly])
     phases = inputs.phases
     entities = [*phases, TOTAL]
     wb = Workbook()
@@ -275,7 +283,7 @@ def save_atomic(wb: Workbook, path: Path | str) -> Path:
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
         os.replace(tmp, path)
     except BaseException as exc:
-        _drop_half_written(exc)
+        _drop_half_written(tmp)
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise ReportError(f"cannot write {path}: {exc.strerror or exc}; the previous report (if any) is "
@@ -284,8 +292,8 @@ def save_atomic(wb: Workbook, path: Path | str) -> Path:
     return path
 
 
-def _drop_half_written(exc: BaseException) -> None:
-    """Free what the failed save still holds (an open zip file) now, quietly.
+def _drop_half_written(tmp: str) -> None:
+    """Close, quietly and now, the zip file a failed save left open on ``tmp``.
 
     Left to the garbage collector, a zip file on a full disk fails again in
     ``ZipFile.__del__`` and Python prints an "Exception ignored" traceback.
@@ -293,7 +301,13 @@ def _drop_half_written(exc: BaseException) -> None:
     hook = sys.unraisablehook
     sys.unraisablehook = lambda unraisable: None
     try:
-        traceback.clear_frames(exc.__traceback__)
+        for obj in gc.get_objects():
+            if isinstance(obj, zipfile.ZipFile) and obj.filename == tmp and obj.fp is not None:
+                fp, obj.fp = obj.fp, None  # ZipFile.close() is then a no-op: no end record written to a full disk
+                try:
+                    fp.close()
+                except OSError:
+                    pass
         gc.collect()
     finally:
         sys.unraisablehook = hook
