@@ -21,7 +21,6 @@ import finmodel
 from finmodel.cli import main
 from finmodel.errors import EXIT_INPUT, FinmodelError, InputError, ReportError
 from finmodel.excel.writer import build_workbook, write_report
-from finmodel.inputs import DEFAULT_INPUTS_DIR
 
 VERSION = finmodel.__version__
 
@@ -50,19 +49,29 @@ def _in_tmp(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def report_bytes(tmp_path_factory) -> bytes:
-    """A default report without the risk sheets, as bytes."""
-    path, _ = write_report(finmodel.run(), tmp_path_factory.mktemp("report") / "r.xlsx", VERSION)
-    return path.read_bytes()
+def small_report(tmp_path_factory) -> Path:
+    """The one-phase hand case's report (small: quick to edit), with a second scenario named 'Source'."""
+    from conftest import HAND_PHASE, HAND_PLAN, write_inputs
+
+    folder = tmp_path_factory.mktemp("small")
+    inputs = write_inputs(folder / "inputs", HAND_PLAN, {"p": HAND_PHASE},
+                          scenarios={"base": {}, "Source": {"discount_rate": 0.12}})
+    path, _ = write_report(finmodel.run(inputs_dir=inputs), folder / "small.xlsx", VERSION)
+    return path
+
+
+@pytest.fixture(scope="module")
+def hand_dir(small_report) -> Path:
+    """The hand case's inputs folder (scenarios 'base' and 'Source')."""
+    return small_report.parent / "inputs"
 
 
 @pytest.fixture
-def edited_report(report_bytes, tmp_path) -> Path:
-    """reports/finmodel_nov_2025.xlsx (the default report's own name) with a user's extra sheet."""
-    path = tmp_path / "reports" / "finmodel_nov_2025.xlsx"
+def edited_report(small_report, tmp_path) -> Path:
+    """reports/finmodel_base.xlsx (the default report's own name) with a user's extra sheet."""
+    path = tmp_path / "reports" / "finmodel_base.xlsx"
     path.parent.mkdir()
-    path.write_bytes(report_bytes)
-    wb = openpyxl.load_workbook(path)
+    wb = openpyxl.load_workbook(small_report)
     wb.create_sheet("My notes")["A1"] = "my own work"
     wb.save(path)
     return path
@@ -70,29 +79,30 @@ def edited_report(report_bytes, tmp_path) -> Path:
 
 # --- data loss -----------------------------------------------------------------------------------
 
-def test_report_never_overwrites_the_workbook_it_reads(edited_report, capsys):
+def test_report_never_overwrites_the_workbook_it_reads(edited_report, hand_dir, capsys):
     before = snapshot(edited_report.parent)[str(edited_report)]
-    assert main(["report", "--no-risk", "--inputs-from", str(edited_report)]) == 0
+    assert main(["report", "--no-risk", "--inputs-dir", str(hand_dir), "--inputs-from", str(edited_report)]) == 0
     captured = capsys.readouterr()
     assert snapshot(edited_report.parent)[str(edited_report)] == before, "the workbook read was overwritten"
     assert "My notes" in openpyxl.load_workbook(edited_report).sheetnames
-    written = edited_report.parent / "finmodel_nov_2025_2.xlsx"
-    assert "wrote reports/finmodel_nov_2025_2.xlsx" in captured.out
+    written = edited_report.parent / "finmodel_base_2.xlsx"
+    assert "wrote reports/finmodel_base_2.xlsx" in captured.out
     assert str(edited_report) in captured.err and "not over" in captured.err
     assert sorted(p.name for p in edited_report.parent.iterdir()) == [edited_report.name, written.name]
 
 
-def test_explicit_out_naming_the_workbook_read_keeps_a_backup(edited_report, capsys):
+def test_explicit_out_naming_the_workbook_read_keeps_a_backup(edited_report, hand_dir, capsys):
     before = edited_report.read_bytes()
-    assert main(["report", "--no-risk", "--inputs-from", str(edited_report), "--out", str(edited_report)]) == 0
-    backup = edited_report.parent / "finmodel_nov_2025.backup.xlsx"
+    argv = ["report", "--no-risk", "--inputs-dir", str(hand_dir), "--inputs-from", str(edited_report), "--out", str(edited_report)]
+    assert main(argv) == 0
+    backup = edited_report.parent / "finmodel_base.backup.xlsx"
     assert backup.read_bytes() == before
     assert str(backup) in capsys.readouterr().err
     assert "My notes" not in openpyxl.load_workbook(edited_report).sheetnames  # replaced, as asked
     # a second run keeps the first backup and makes another
-    assert main(["report", "--no-risk", "--inputs-from", str(edited_report), "--out", str(edited_report)]) == 0
+    assert main(argv) == 0
     assert backup.read_bytes() == before
-    assert (edited_report.parent / "finmodel_nov_2025.backup_2.xlsx").is_file()
+    assert (edited_report.parent / "finmodel_base.backup_2.xlsx").is_file()
 
 
 @pytest.mark.parametrize("argv, flag", [
@@ -124,18 +134,18 @@ def test_empty_scenario_is_unknown_not_the_default(tmp_path, capsys):
 
 # --- injection ----------------------------------------------------------------------------------
 
-def _inputs_with_scenario(folder: Path, name: str) -> Path:
-    shutil.copytree(DEFAULT_INPUTS_DIR, folder)
+def _inputs_with_scenario(hand_dir: Path, folder: Path, name: str) -> Path:
+    shutil.copytree(hand_dir, folder)
     with (folder / "scenarios.toml").open("a") as fh:
         key = name.replace("\\", "\\\\").replace('"', '\\"').replace("\x01", "\\u0001")
-        fh.write(f'\n["{key}"]\nlabel = "hostile"\nreading = "x"\nbase = "nov_2025"\n')
+        fh.write(f'\n["{key}"]\nlabel = "hostile"\nreading = "x"\nbase = "base"\n')
     return folder
 
 
 @pytest.mark.parametrize("name, shown", [('=HYPERLINK("http://x","click")', '=HYPERLINK("http://x","click")'),
                                          ("ctl\x01name", "ctlname")])
-def test_scenario_name_is_written_as_text(name, shown, tmp_path):
-    inputs_dir = _inputs_with_scenario(tmp_path / "inputs", name)
+def test_scenario_name_is_written_as_text(name, shown, hand_dir, tmp_path):
+    inputs_dir = _inputs_with_scenario(hand_dir, tmp_path / "inputs", name)
     res = finmodel.run(name, inputs_dir=inputs_dir)
     wb, _ = build_workbook(res, VERSION)
     c3 = wb["Inputs"]["C3"]
@@ -150,8 +160,8 @@ def test_scenario_name_is_written_as_text(name, shown, tmp_path):
     assert {p.name: p.value for p in wb.custom_doc_props}["scenario"] == shown
 
 
-def test_scenario_names_make_safe_default_file_names(tmp_path, capsys):
-    inputs_dir = _inputs_with_scenario(tmp_path / "inputs", "../../escape")
+def test_scenario_names_make_safe_default_file_names(hand_dir, tmp_path, capsys):
+    inputs_dir = _inputs_with_scenario(hand_dir, tmp_path / "inputs", "../../escape")
     assert main(["report", "--no-risk", "--inputs-dir", str(inputs_dir), "--scenario", "../../escape"]) == 0
     written = [p.name for p in (tmp_path / "reports").iterdir()]
     assert len(written) == 1 and written[0].startswith("finmodel_") and written[0].endswith("escape.xlsx"), written
@@ -168,18 +178,6 @@ def test_one_exception_family():
 
 
 # --- edited and corrupt workbooks (read-back) ---------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def small_report(tmp_path_factory) -> Path:
-    """The one-phase hand case's report (small: quick to edit), with a second scenario named 'Source'."""
-    from conftest import HAND_PHASE, HAND_PLAN, write_inputs
-
-    folder = tmp_path_factory.mktemp("small")
-    inputs = write_inputs(folder / "inputs", HAND_PLAN, {"p": HAND_PHASE},
-                          scenarios={"base": {}, "Source": {"discount_rate": 0.12}})
-    path, _ = write_report(finmodel.run(inputs_dir=inputs), folder / "small.xlsx", VERSION)
-    return path
-
 
 def _row(ws, name: str) -> int:
     return next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == name)
@@ -484,15 +482,16 @@ def test_output_into_a_closed_pipe_is_quiet():
 
 
 @pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
-def test_interrupted_report_leaves_the_previous_one_and_no_temporary_file(signum, report_bytes, tmp_path):
+def test_interrupted_report_leaves_the_previous_one_and_no_temporary_file(signum, small_report, tmp_path):
     import signal
     import time
 
     from finmodel.errors import EXIT_INTERRUPTED
 
     target = tmp_path / "r.xlsx"
+    report_bytes = small_report.read_bytes()
     target.write_bytes(report_bytes)
-    proc = _finmodel("report", "--no-risk", "--out", str(target))
+    proc = _finmodel("report", "--no-risk", "--out", str(target))  # the default plan: a save long enough to hit
     deadline = time.monotonic() + 300
     while not list(tmp_path.glob(".r.*.xlsx.tmp")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)  # until the save has begun: the temporary file is there
@@ -511,14 +510,14 @@ real_open = io.open
 
 
 class Full:
-    '''A file on a disk that fills up after 50 kB: every later write fails too.'''
+    '''A file on a disk that fills up after 20 kB: every later write fails too.'''
 
     def __init__(self, f):
         self.f, self.n = f, 0
 
     def write(self, data):
         self.n += len(data)
-        if self.n > 50_000:
+        if self.n > 20_000:
             raise OSError(errno.ENOSPC, "No space left on device")
         return self.f.write(data)
 
@@ -538,15 +537,17 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_full_disk_gives_one_message_and_keeps_the_previous_report(report_bytes, tmp_path):
+def test_full_disk_gives_one_message_and_keeps_the_previous_report(small_report, hand_dir, tmp_path):
     import subprocess
     import sys
 
     from finmodel.errors import EXIT_REPORT
 
     target = tmp_path / "r.xlsx"
+    report_bytes = small_report.read_bytes()
     target.write_bytes(report_bytes)
-    done = subprocess.run([sys.executable, "-c", DISK_FULL, "report", "--no-risk", "--out", str(target)],
+    done = subprocess.run([sys.executable, "-c", DISK_FULL, "report", "--no-risk", "--inputs-dir", str(hand_dir),
+                           "--out", str(target)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == EXIT_REPORT, done.stderr
     assert done.stderr.startswith(f"error: cannot write {target}: No space left on device; the previous report")
