@@ -554,3 +554,39 @@ def test_full_disk_gives_one_message_and_keeps_the_previous_report(small_report,
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx"]
     assert target.read_bytes() == report_bytes
+
+
+# --- command-line values checked before anything runs -----------------------------------------------------
+
+@pytest.mark.parametrize("argv, env, texts", [
+    (["montecarlo", "--seed", "-1"], None, ["--seed: -1; allowed: a whole number >= 0"]),
+    (["report", "--seed", "-1"], None, ["--seed: -1; allowed: a whole number >= 0"]),
+    (["montecarlo", "-n", "1000000000"], None, ["--draws: 1000000000 (1,000,000,000 draws would need about 652 GiB",
+                                                "allowed: a whole number from 1 to 1,000,000"]),
+    (["montecarlo", "-n", str(10**30)], None, ["--draws: 1000000000000000000000000000000", "allowed: a whole number"]),
+    (["report", "--draws", "0"], None, ["--draws: 0; allowed: a whole number from 1 to 1,000,000"]),
+    (["report", "--out", "x" * 250 + ".xlsx"], None, ["--out: (name):", "255 bytes long; allowed: a file name of at most 200"]),
+    (["report", "--no-risk"], "abc", ["SOURCE_DATE_EPOCH: 'abc' is not a whole number", "allowed: 0 to 4102444799"]),
+    (["report", "--no-risk"], "1e9", ["SOURCE_DATE_EPOCH: '1e9'"]),
+    (["report", "--no-risk"], "5000000000", ["SOURCE_DATE_EPOCH: '5000000000'", "2099-12-31"]),
+])
+def test_bad_option_values_are_input_errors_before_the_run(argv, env, texts, tmp_path, monkeypatch, capsys):
+    import finmodel.cli as cli
+
+    if env is not None:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", env)
+    monkeypatch.setattr(cli, "_inputs", lambda args: pytest.fail("the run started before the options were checked"))
+    assert main(argv) == EXIT_INPUT
+    err = error_of(capsys)
+    for t in texts:
+        assert t in err, f"{t!r} not in {err}"
+    assert snapshot(tmp_path) == {}
+
+
+def test_monte_carlo_api_checks_draws_and_seed():
+    from finmodel.montecarlo import monte_carlo
+
+    with pytest.raises(InputError) as info:
+        monte_carlo(0, seed=-1)
+    assert "monte_carlo: n: 0; allowed: a whole number from 1" in str(info.value)
+    assert "monte_carlo: seed: -1; allowed: a whole number >= 0" in str(info.value)
