@@ -776,6 +776,13 @@ def _check_cross_fields(values, origin, phases, start, periods, problems) -> Non
             if np.any(np.asarray(full) > end):
                 problems.append(Problem(origin[f"{phase}.full_online"], f"{phase}.full_online",
                                         f"{_date(full)} is after the last model month {_date(end)}; allowed: {_date(end)} or earlier (or a longer model.horizon_years)"))
+            lead = values.get("gpu_lead_time_months")
+            months = _months_between(cs, s1)
+            if lead is not None and np.any(np.asarray(lead) > months):
+                problems.append(Problem(origin["gpu_lead_time_months"], "gpu_lead_time_months",
+                                        f"{_show(lead)} months is longer than {phase}'s construction before stage 1 ({_show(months)} months "
+                                        f"from construction_start {_date(cs)} to stage1_online {_date(s1)}); allowed: at most {_show(months)} "
+                                        "months (GPUs are ordered once works have started)"))
         gpus, mw = get(f"{phase}.gpus"), get(f"{phase}.it_mw")
         if gpus is not None and mw is not None and np.any((np.asarray(mw) == 0) & (np.asarray(gpus) > 0)):
             problems.append(Problem(origin[f"{phase}.it_mw"], f"{phase}.it_mw", f"0 MW but {_show(gpus)} GPUs; GPUs need power; allowed: > 0 MW when gpus > 0"))
@@ -794,6 +801,15 @@ def _check_cross_fields(values, origin, phases, start, periods, problems) -> Non
         listed = ", ".join(f"{s} = {_show(v)}" for s, v in zip(STAFF_SHARES, shares))
         files = ", ".join(dict.fromkeys(origin[s] for s in STAFF_SHARES))
         problems.append(Problem(files, "staff_share_*", f"the four staff shares add up to {_show(sum(shares))} ({listed}); allowed: a total of exactly 1"))
+
+
+def _months_between(start, end):
+    """Whole months from the first-of-month serial ``start`` to ``end`` (per draw)."""
+    def month(serial):
+        d = np.vectorize(from_serial)(np.asarray(serial, dtype=float))
+        return np.vectorize(lambda x: x.year * 12 + x.month)(d)
+
+    return np.min(month(end) - month(start))
 
 
 def _date(serial) -> str:

@@ -75,6 +75,8 @@ SPECS: tuple[InputSpec, ...] = (
     _s("contract_price_usd", "USD/GPU-h", "float", 0, 1000, "Fixed contract price per GPU-hour over the contract term.", "phase_optional"),
     _s("prepaid_share", "-", "share", 0, 1, "Share of a contract's value the customer prepays at signature (the purchase's service start); earned back evenly over the term.", "phase_optional"),
     # --- capex ---
+    _s("gpu_deposit_share", "-", "share", 0, 1, "Share of a stage's first GPU purchase paid at order, gpu_lead_time_months before service."),
+    _s("gpu_lead_time_months", "month", "int", 0, 36, "Months from GPU order (deposit) to service; at most each phase's construction before stage 1."),
     _s("network_storage_share", "-", "float", 0, 1, "Networking and storage capex as a share of GPU-server capex."),
     _s("shell_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Building shell capex per MW of IT capacity."),
     _s("electrical_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Electrical plant capex (substation, UPS, switchgear, distribution) per MW of IT."),

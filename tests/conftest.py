@@ -16,7 +16,7 @@ HAND_PLAN = dict(
     discount_rate=0.10, usd_per_eur=1.0, corporate_tax_rate=0.0, irr_guess=0.1,
     power_price_eur_per_mwh=100.0, pue=1.5, idle_power_share=0.0, utilisation=0.5, ramp_months=1,
     gpu_hour_price_decline=0.0, contracted_share=0.0, contract_years=5.0, contract_price_usd=2.0, prepaid_share=0.0,
-    network_storage_share=0.0,
+    gpu_deposit_share=0.0, gpu_lead_time_months=0, network_storage_share=0.0,
     shell_capex_eur_per_mw=1e6, electrical_capex_eur_per_mw=0, cooling_capex_eur_per_mw=0,
     heat_reuse_capex_eur_per_mw=0, grid_connection_eur_per_mw=0, remediation_eur_per_ha=0,
     gpu_life_years=10, building_life_years=10, mep_life_years=10,

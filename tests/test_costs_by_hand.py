@@ -37,3 +37,35 @@ def test_stage2_works_depreciate_and_are_maintained_from_its_service_date(tmp_pa
     np.testing.assert_allclose(v["works_in_service"].ravel(), in_service)
     np.testing.assert_allclose(v["dep_building"].ravel(), in_service / 120, rtol=1e-12)
     np.testing.assert_allclose(v["opex_facility_maintenance"].ravel(), in_service * 0.01, rtol=1e-12)
+
+
+HOURS = np.array([744, 672, 744, 720, 744, 720, 744, 744, 720, 744, 720, 744], dtype=float)  # 2025 by month
+
+
+def test_each_stage_ramps_from_its_own_service_date(tmp_path):
+    # 50 + 50 GPUs, stage 1 from March, stage 2 from July; utilisation 0.5 reached linearly over 4 months
+    v = run(tmp_path, {"ramp_months": 4}, {"stage1_share": 0.5, "stage1_online": "2025-03", "full_online": "2025-07"})
+    ramp1 = np.array([0, 0, 0.25, 0.5, 0.75, 1, 1, 1, 1, 1, 1, 1])
+    ramp2 = np.array([0, 0, 0, 0, 0, 0, 0.25, 0.5, 0.75, 1, 1, 1])
+    expected = (50 * ramp1 + 50 * ramp2) * 0.5 * HOURS
+    np.testing.assert_allclose(v["gpu_hours_sold"].ravel(), expected, rtol=1e-12)
+    # stage 2's first month is a quarter of full utilisation, not full utilisation
+    assert v["gpu_hours_sold"].ravel()[6] == pytest.approx((50 + 50 * 0.25) * 0.5 * 744)
+
+
+def test_gpu_deposit_is_paid_lead_time_before_service(tmp_path):
+    # 100 GPUs x EUR 10,000 in service from March; 30 % paid at order 2 months before (January), 70 % on delivery
+    v = run(tmp_path, {"gpu_deposit_share": 0.3, "gpu_lead_time_months": 2})
+    np.testing.assert_allclose(v["capex_gpu_initial"].ravel(), [300_000, 0, 700_000] + [0] * 9)
+    # depreciation still starts at service, on the whole fleet
+    np.testing.assert_allclose(v["dep_it"].ravel(), IN_SERVICE * 1_000_000 / 120, rtol=1e-12)
+
+
+def test_gpu_deposit_per_stage(tmp_path):
+    # two stages of 50 GPUs (service March and July), lead time 2 months, deposit 40 %
+    v = run(tmp_path, {"gpu_deposit_share": 0.4, "gpu_lead_time_months": 2},
+            {"stage1_share": 0.5, "stage1_online": "2025-03", "full_online": "2025-07"})
+    expected = np.zeros(12)
+    expected[[0, 4]] = 0.4 * 500_000  # orders in January and May
+    expected[[2, 6]] = 0.6 * 500_000  # deliveries in March and July
+    np.testing.assert_allclose(v["capex_gpu_initial"].ravel(), expected)

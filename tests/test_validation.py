@@ -403,3 +403,26 @@ def test_run_takes_one_draw(tmp_path):
     one = finmodel.run(inputs_dir=hand(tmp_path), overrides={"p.gpus": np.array([[200.0]])})
     assert one.scalar("p", "gpus_full") == 200.0
     assert len(one.cashflows) > 0
+
+
+# --- issue 12: cost, timing and energy inputs ------------------------------------------
+
+@pytest.mark.parametrize("field, value, allowed", [
+    ("facility_maintenance_rate", -0.01, "a number >= 0 and <= 0.5 [1/yr]"),
+    ("it_support_rate", -0.02, "a number >= 0 and <= 0.5 [1/yr]"),
+    ("sga_eur_per_mw_year", -1.5, "a number >= 0 and <= 1e+08 [EUR/MW/yr]"),
+    ("gpu_deposit_share", 1.2, "a number >= 0 and <= 1 [-]"),
+])
+def test_bad_cost_input_in_the_file(tmp_path, field, value, allowed):
+    p = one_problem(hand(tmp_path, {field: value}))
+    assert in_file(p, "plan.toml") and p.field == f"inputs.{field}"
+    assert repr(value) in p.message or str(value) in p.message
+    assert p.message.endswith(f"allowed: {allowed}")
+
+
+def test_gpu_lead_time_longer_than_construction(tmp_path):
+    # the hand case builds for 2 months (Jan-Feb) before stage 1 enters service in March
+    p = one_problem(hand(tmp_path, {"gpu_lead_time_months": 3}))
+    assert in_file(p, "plan.toml") and p.field == "gpu_lead_time_months"
+    assert p.message.startswith("3 months is longer than p's construction before stage 1 (2 months")
+    assert "allowed: at most 2 months" in p.message

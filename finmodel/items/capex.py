@@ -14,8 +14,8 @@ S = "Capex"
 
 @row("GPU servers, first purchase", "EUR", S, total=True)
 def capex_gpu_initial(m):
-    """GPUs bought as each stage enters service x all-in server price per GPU."""
-    return m.gpus_bought_initial * m.i.gpu_price_usd / m.i.usd_per_eur
+    """GPUs paid for (deposit at order, balance on delivery) x all-in server price per GPU."""
+    return m.gpus_paid_initial * m.i.gpu_price_usd / m.i.usd_per_eur
 
 
 @row("GPU servers, refresh", "EUR", S, total=True)

@@ -18,9 +18,9 @@ S = "Opex"
 
 @row("IT energy", "MWh", S, total=True)
 def it_energy_mwh(m):
-    """MW in service x hours x (idle share + (1 - idle share) x utilisation)."""
-    load = m.i.idle_power_share + (1 - m.i.idle_power_share) * m.utilisation_ramped
-    return m.mw_online * m.t.hours_in_month * load
+    """IT MW x hours x (idle share x share in service + (1 - idle share) x busy share)."""
+    load = m.i.idle_power_share * m.capacity_share + (1 - m.i.idle_power_share) * m.busy_share
+    return m.i.it_mw * m.t.hours_in_month * load
 
 
 @row("Facility energy", "MWh", S, total=True)

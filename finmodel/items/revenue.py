@@ -7,7 +7,7 @@ most the purchase's life: a refresh signs a new contract). Contracted hours
 are billed in full (take-or-pay); the other hours, and all of them once the
 contract has ended, sell at the merchant price: ``gpu_hour_price_usd`` for a
 new generation, falling by ``gpu_hour_price_decline`` a year as it ages, and
-billed at ``utilisation`` (with its ramp). A customer may prepay
+billed at ``utilisation``, each stage ramping up from its own service date. A customer may prepay
 ``prepaid_share`` of the contract value at signature; the prepayment is
 earned back evenly over the term (a liability in working capital).
 """
@@ -51,8 +51,10 @@ def gpu_hours_contracted(m):
 
 @row("GPU-hours sold at merchant prices", "GPU-h", S, total=True)
 def gpu_hours_merchant(m):
-    """Merchant GPUs x hours x utilisation (with ramp)."""
-    return m.gpus_merchant * m.t.hours_in_month * m.utilisation_ramped
+    """Each stage's merchant GPUs x hours x that stage's utilisation (ramping from its own service date)."""
+    s1, cs = m.i.stage1_share, m.i.contracted_share
+    stages = s1 * (1 - cs * m.contract1_flag) * m.utilisation1 + (1 - s1) * (1 - cs * m.contract2_flag) * m.utilisation2
+    return m.i.gpus * m.t.hours_in_month * stages
 
 
 @row("GPU-hours sold", "GPU-h", S, total=True)
@@ -80,9 +82,9 @@ def gpu_hours_indexed(m):
     Merchant revenue = this row x the new-generation price in EUR.
     """
     s1, cs = m.i.stage1_share, m.i.contracted_share
-    stages = (s1 * m.online1_flag * (1 - cs * m.contract1_flag) * m.price_index1
-              + (1 - s1) * m.online2_flag * (1 - cs * m.contract2_flag) * m.price_index2)
-    return m.i.gpus * m.t.hours_in_month * m.utilisation_ramped * stages
+    stages = (s1 * (1 - cs * m.contract1_flag) * m.utilisation1 * m.price_index1
+              + (1 - s1) * (1 - cs * m.contract2_flag) * m.utilisation2 * m.price_index2)
+    return m.i.gpus * m.t.hours_in_month * stages
 
 
 @row("Revenue, contracted", "EUR", S, total=True)

@@ -2,11 +2,14 @@
 
 Each phase is built in two stages: ``stage1_share`` of its GPUs and MW goes
 into service at ``stage1_online``, the rest at ``full_online``. GPUs are
-bought in the month a stage enters service and again each time a generation
-reaches the end of ``gpu_life_years`` (the refresh).
+bought for the month a stage enters service and again each time a generation
+reaches the end of ``gpu_life_years`` (the refresh). A stage's first GPUs are
+paid ``gpu_deposit_share`` at order, ``gpu_lead_time_months`` before service,
+and the rest on delivery; refresh GPUs are paid on delivery. Each stage's
+utilisation ramps up from its own service date.
 """
 
-from finmodel.expr import floor, ge, lag, lt, minimum, total, cumsum
+from finmodel.expr import cumsum, eq, floor, ge, lag, lt, minimum, total
 from finmodel.registry import row, scalar
 
 S = "Schedule"
@@ -121,6 +124,27 @@ def gpus_bought_initial(m):
     return m.i.gpus * (s1 * first1 + (1 - s1) * first2)
 
 
+@scalar("Period of the stage 1 GPU order (deposit)", "#", S, consolidate=None)
+def deposit1_period(m):
+    """Period number of stage 1's service month less gpu_lead_time_months."""
+    return m.i.model_periods - total(m.online1_flag) + 1 - m.i.gpu_lead_time_months
+
+
+@scalar("Period of the stage 2 GPU order (deposit)", "#", S, consolidate=None)
+def deposit2_period(m):
+    """Period number of full service less gpu_lead_time_months."""
+    return m.i.model_periods - total(m.online2_flag) + 1 - m.i.gpu_lead_time_months
+
+
+@row("GPUs paid for (first purchase: deposit, then on delivery)", "GPU", S)
+def gpus_paid_initial(m):
+    """Each stage's GPUs x gpu_deposit_share in its order month, x (1 - gpu_deposit_share) in its service month."""
+    s1, dep = m.i.stage1_share, m.i.gpu_deposit_share
+    stage1 = dep * eq(m.t.period, m.deposit1_period) + (1 - dep) * (m.online1_flag - lag(m.online1_flag))
+    stage2 = dep * eq(m.t.period, m.deposit2_period) + (1 - dep) * (m.online2_flag - lag(m.online2_flag))
+    return m.i.gpus * (s1 * stage1 + (1 - s1) * stage2)
+
+
 @row("GPU purchase events (refresh)", "GPU", S)
 def gpus_bought_refresh(m):
     """GPUs bought to replace a generation at the end of its useful life."""
@@ -130,7 +154,19 @@ def gpus_bought_refresh(m):
     return m.i.gpus * (s1 * refresh1 + (1 - s1) * refresh2)
 
 
-@row("Utilisation (with ramp)", "-", S, consolidate=None)
-def utilisation_ramped(m):
-    """Billed share of GPU-hours: utilisation, ramping up linearly over ramp_months from first service."""
+@row("Utilisation of stage 1 GPUs (with ramp)", "-", S, consolidate=None)
+def utilisation1(m):
+    """Billed share of stage 1's GPU-hours: utilisation, ramping up linearly over ramp_months from its service date."""
     return m.i.utilisation * minimum(1, m.months1 / m.i.ramp_months)
+
+
+@row("Utilisation of stage 2 GPUs (with ramp)", "-", S, consolidate=None)
+def utilisation2(m):
+    """Billed share of stage 2's GPU-hours: utilisation, ramping up linearly over ramp_months from full service."""
+    return m.i.utilisation * minimum(1, m.months2 / m.i.ramp_months)
+
+
+@row("Busy share of the full fleet", "-", S, consolidate=None)
+def busy_share(m):
+    """Billed GPU-hours / (all the phase's GPUs x hours): each stage's share x its utilisation."""
+    return m.i.stage1_share * m.utilisation1 + (1 - m.i.stage1_share) * m.utilisation2
