@@ -121,7 +121,8 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
         "gpus": num("{:,.0f}"), "it_mw": num("{:,.0f}"), "capex_eur": num("{:,.2f}"), "npv_eur": num("{:,.2f}"),
         "irr": num("{:.1%}"), "payback_years": num("{:.1f}"), "lcoc_eur_per_gpu_hour": num("{:.3f}"),
         "breakeven_eur_per_gpu_hour": num("{:.3f}"), "jobs_permanent_2030": num("{:,.0f}"), "jobs_construction_peak": num("{:,.0f}"),
-        "jobs_construction_peak_year": num("{:.0f}"), "first_service": str,
+        "jobs_construction_peak_year": num("{:.0f}"), "energy_twh_per_yr": num("{:.2f}"),
+        "co2_g_per_gpu_hour": num("{:.1f}"), "first_service": str,
         "full_service": str, "equity_irr": num("{:.1%}"), "equity_npv_eur": num("{:,.2f}"), "min_dscr": num("{:.2f}"),
         "peak_funding_eur": num("{:,.2f}"), "peak_funding_month": str, "wacc": num("{:.1%}"),
     }

@@ -701,18 +701,18 @@ def _read_curves(plan: dict, inputs_dir: Path, model: _Model, pf: str, problems:
     tables = _table(plan.get("curves", {}), pf, "curves", "a table [curves.<name>] for each curve", problems)
     typos = _unknown_keys(tables, KNOWN_CURVES, pf, "curves.", problems, f"; allowed: {', '.join(KNOWN_CURVES)}")
     for name in KNOWN_CURVES:
-        where, table = f"curves.{name}", tables.get(name)
+        where, table, unit = f"curves.{name}", tables.get(name), CURVE_SPECS[name].unit
         if table is None:
             if name not in typos:
-                problems.append(Problem(pf, where, f"missing; expected [curves.{name}] with file, unit = \"-\" and source"))
+                problems.append(Problem(pf, where, f"missing; expected [curves.{name}] with file, unit = \"{unit}\" and source"))
             continue
         if not isinstance(table, dict):
-            problems.append(Problem(pf, where, f"expected a table {{ file = \"curves/{name}.csv\", unit = \"-\", source = \"...\" }}, got {brief(table)}"))
+            problems.append(Problem(pf, where, f"expected a table {{ file = \"curves/{name}.csv\", unit = \"{unit}\", source = \"...\" }}, got {brief(table)}"))
             continue
         _check_keys(table, CURVE_KEYS, pf, f"{where}.", problems)
         _check_texts(table, ("note",), pf, f"{where}.", problems)
-        if table.get("unit") != "-":
-            problems.append(Problem(pf, f"{where}.unit", f"{brief(table.get('unit'))}; allowed: '-' (an index, 1 = the base-year price)"))
+        if table.get("unit") != unit:
+            problems.append(Problem(pf, f"{where}.unit", f"{brief(table.get('unit'))}; allowed: {unit!r} ({CURVE_SPECS[name].description})"))
         source = table.get("source")
         if not isinstance(source, str) or not source.strip():
             problems.append(Problem(pf, f"{where}.source", f"{brief(source)}: every curve needs a source text or 'ASSUMPTION: why'"))

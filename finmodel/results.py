@@ -69,6 +69,8 @@ SUMMARY_COLUMNS = {
     "jobs_permanent_2030": ("jobs_permanent_2030", "FTE"),
     "jobs_construction_peak": ("jobs_construction_peak", "FTE"),
     "jobs_construction_peak_year": ("jobs_construction_peak_year", "year"),
+    "energy_twh_per_yr": ("energy_twh_per_yr", "TWh/yr"),
+    "co2_g_per_gpu_hour": ("co2_g_per_gpu_hour", "g CO2/GPU-h"),
     "equity_irr": ("equity_irr", "1/yr"),
     "equity_npv_eur": ("equity_npv", "EUR"),
     "min_dscr": ("min_dscr", "-"),
@@ -234,6 +236,30 @@ class Results:
         out = a.pivot_table(index=["phase", "year"], columns="line_item", values="value", sort=False)[names]
         out = out.rename(columns={"staff_fte": "jobs_direct"})
         out.attrs["units"] = {c: "FTE" for c in out.columns}
+        return out
+
+    @cached_property
+    def energy(self) -> pd.DataFrame:
+        """Energy, heat and carbon by phase and year: GWh, shares of national figures, t CO2, per GPU-hour.
+
+        Sums of the monthly rows over each calendar year (MWh shown as GWh); the
+        per-GPU-hour columns divide the year's totals.
+        """
+        names = {"it_energy_mwh": "it_energy_gwh", "facility_energy_mwh": "facility_energy_gwh",
+                 "heat_sold_mwh": "heat_delivered_gwh", "share_fr_consumption": "share_fr_consumption",
+                 "share_rte_dc_forecast": "share_rte_dc_forecast", "emissions_t": "emissions_t_co2",
+                 "gpu_hours_sold": "gpu_hours_sold"}
+        a = self.annual[self.annual.line_item.isin(names)]
+        out = a.pivot_table(index=["phase", "year"], columns="line_item", values="value", sort=False)[list(names)]
+        out = out.rename(columns=names)
+        for col in ("it_energy_gwh", "facility_energy_gwh", "heat_delivered_gwh"):
+            out[col] = out[col] / 1e3
+        hours = out.pop("gpu_hours_sold").where(lambda h: h > 0)
+        out["kwh_per_gpu_hour"] = out.facility_energy_gwh * 1e6 / hours
+        out["g_co2_per_gpu_hour"] = out.emissions_t_co2 * 1e6 / hours
+        out.attrs["units"] = {"it_energy_gwh": "GWh", "facility_energy_gwh": "GWh", "heat_delivered_gwh": "GWh",
+                              "share_fr_consumption": "-", "share_rte_dc_forecast": "-", "emissions_t_co2": "t CO2",
+                              "kwh_per_gpu_hour": "kWh/GPU-h", "g_co2_per_gpu_hour": "g CO2/GPU-h"}
         return out
 
     @cached_property

@@ -57,6 +57,9 @@ SPECS: tuple[InputSpec, ...] = (
     _s("hours_per_year", "h/yr", "float", 8766, 8766, "Hours in an average year (365.25 days x 24), for contract values.", "constant"),
     _s("eur_per_million", "EUR/EUR m", "int", 1e6, 1e6, "Euros in one million euros.", "constant"),
     _s("kw_per_mw", "kW/MW", "int", 1000, 1000, "Kilowatts in a megawatt.", "constant"),
+    _s("kwh_per_mwh", "kWh/MWh", "int", 1000, 1000, "Kilowatt-hours in a megawatt-hour.", "constant"),
+    _s("mwh_per_twh", "MWh/TWh", "int", 1e6, 1e6, "Megawatt-hours in a terawatt-hour.", "constant"),
+    _s("g_per_tonne", "g/t", "int", 1e6, 1e6, "Grams in a tonne.", "constant"),
     # --- finance ---
     _s("discount_rate", "1/yr", "float", 0, 0.5, "Nominal discount rate for NPV and levelized cost (WACC).", lo_strict=True),
     _s("usd_per_eur", "USD/EUR", "float", 0.5, 2.0, "Exchange rate: US dollars per euro."),
@@ -105,6 +108,9 @@ SPECS: tuple[InputSpec, ...] = (
     # --- heat ---
     _s("heat_recoverable_share", "-", "share", 0, 1, "Share of IT heat that can be recovered."),
     _s("heat_price_eur_per_mwh", "EUR/MWh", "float", 0, 200, "Price received for heat at the data-centre fence."),
+    # --- energy and carbon ---
+    _s("fr_consumption_twh", "TWh/yr", "float", 0, 1e4, "France's annual electricity consumption, to put the plan's energy in scale.", lo_strict=True),
+    _s("rte_dc_forecast_twh", "TWh/yr", "float", 0, 1e4, "The grid operator's (RTE) forecast of all French data centres' consumption in 2030.", lo_strict=True),
     # --- jobs ---
     _s("construction_job_years_per_mw", "job-yr/MW", "float", 0, 100, "On-site construction job-years per MW of IT built, spread over each stage's build."),
     _s("indirect_jobs_per_direct", "-", "float", 0, 20, "Indirect and induced jobs per direct operating job."),
@@ -161,6 +167,8 @@ SPECS: tuple[InputSpec, ...] = (
 CURVE_SPECS: dict[str, InputSpec] = {
     "power_price_index": _s("power_price_index", "-", "float", 0, 10, "Yearly index of the all-in power price "
                             "(1 = power_price_eur_per_mwh; at most ten times it).", "curve"),
+    "grid_carbon_intensity": _s("grid_carbon_intensity", "gCO2/kWh", "float", 0, 2000, "Yearly CO2 emitted per kWh drawn "
+                                "from the French grid (at most 2,000 g, above any power plant's).", "curve"),
 }
 
 SPEC_BY_NAME: dict[str, InputSpec] = {s.name: s for s in SPECS}

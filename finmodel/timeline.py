@@ -51,10 +51,19 @@ def _next_month(serial: float) -> float:
     return float((month.astype("datetime64[D]") - np.datetime64(EXCEL_EPOCH, "D")).astype(int))
 
 
-def _price_index(m) -> np.ndarray:
-    years, values = m.i.power_price_index
-    lookup = dict(zip(years, values))
-    return np.array([lookup[int(y)] for y in m.year])
+def _by_year(name: str):
+    """Numpy form of a curve's Time row: each period's value of the curve ``name`` for its calendar year."""
+    def values(m) -> np.ndarray:
+        years, data = getattr(m.i, name)
+        lookup = dict(zip(years, data))
+        return np.array([lookup[int(y)] for y in m.year])
+
+    return values
+
+
+def _lookup(m, name: str) -> F:
+    """Excel form: ``INDEX(<name>_values, MATCH(year, <name>_years, 0))``."""
+    return F(f"INDEX({name}_values, MATCH({m.year.text}, {name}_years, 0))")
 
 
 @time_row("Period", "#", numpy=lambda m: np.arange(1.0, m.i.model_periods + 1))
@@ -128,10 +137,16 @@ def equity_discount_factor(m):
     return (1 + m.i.cost_of_equity) ** -m.years_elapsed
 
 
-@time_row("Power price index", "-", numpy=_price_index)
+@time_row("Power price index", "-", numpy=_by_year("power_price_index"))
 def power_price_index(m):
     """Yearly power price relative to power_price_eur_per_mwh, from the curve power_price_index."""
-    return F(f"INDEX(power_price_index_values, MATCH({m.year.text}, power_price_index_years, 0))")
+    return _lookup(m, "power_price_index")
+
+
+@time_row("Grid carbon intensity", "gCO2/kWh", numpy=_by_year("grid_carbon_intensity"))
+def grid_carbon_intensity(m):
+    """Yearly CO2 per kWh drawn from the French grid, from the curve grid_carbon_intensity."""
+    return _lookup(m, "grid_carbon_intensity")
 
 
 @time_row("Wage index", "-")

@@ -12,7 +12,8 @@ from finmodel.spec import SPECS
 
 #: a one-phase plan simple enough to work out by hand (see test_hand_case.py)
 HAND_PLAN = dict(
-    months_per_year=12, hours_per_day=24, hours_per_year=8766, eur_per_million=1e6, kw_per_mw=1000,
+    months_per_year=12, hours_per_day=24, hours_per_year=8766, eur_per_million=1e6, kw_per_mw=1000, kwh_per_mwh=1000,
+    mwh_per_twh=1e6, g_per_tonne=1e6, fr_consumption_twh=450.0, rte_dc_forecast_twh=15.0,
     discount_rate=0.10, usd_per_eur=1.0, corporate_tax_rate=0.0, irr_guess=0.1,
     power_price_eur_per_mwh=100.0, pue=1.5, idle_power_share=0.0, utilisation=0.5, ramp_months=1,
     gpu_hour_price_decline=0.0, contracted_share=0.0, contract_years=5.0, contract_price_usd=2.0, prepaid_share=0.0,
@@ -52,14 +53,20 @@ def _toml_value(v) -> str:
 
 
 def write_inputs(folder: Path, plan: dict, phases: dict[str, dict], *, start="2025-01", horizon_years=1,
-                 scenarios: dict | None = None, curve: dict[int, float] | None = None, announcements: str = "") -> Path:
-    """Write a complete inputs folder: plan.toml, phases.toml, scenarios.toml, a curve, announcements."""
+                 scenarios: dict | None = None, curve: dict[int, float] | None = None, announcements: str = "",
+                 carbon: dict[int, float] | None = None) -> Path:
+    """Write a complete inputs folder: plan.toml, phases.toml, scenarios.toml, the curves, announcements.
+
+    ``curve``: power price index by year (default 1.0); ``carbon``: grid carbon intensity by year (default 50 gCO2/kWh).
+    """
     units = {s.name: s.unit for s in SPECS}
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "curves").mkdir(exist_ok=True)
     lines = ["[model]", f'start = "{start}"', f"horizon_years = {horizon_years}",
              f"phases = {_toml_value(list(phases))}", 'default_scenario = "base"', "",
-             "[curves.power_price_index]", 'file = "curves/power_price_index.csv"', 'unit = "-"', 'source = "test"', ""]
+             "[curves.power_price_index]", 'file = "curves/power_price_index.csv"', 'unit = "-"', 'source = "test"', "",
+             "[curves.grid_carbon_intensity]", 'file = "curves/grid_carbon_intensity.csv"', 'unit = "gCO2/kWh"',
+             'source = "test"', ""]
     for name, value in plan.items():
         lines += [f"[inputs.{name}]", f"value = {_toml_value(value)}", f'unit = "{units[name]}"', 'source = "test"', ""]
     (folder / "plan.toml").write_text("\n".join(lines))
@@ -78,6 +85,8 @@ def write_inputs(folder: Path, plan: dict, phases: dict[str, dict], *, start="20
     first = int(start[:4])
     curve = curve or {y: 1.0 for y in range(first, first + horizon_years + 1)}
     (folder / "curves" / "power_price_index.csv").write_text("year,value\n" + "".join(f"{y},{v}\n" for y, v in curve.items()))
+    carbon = carbon or {y: 50.0 for y in range(first, first + horizon_years + 1)}
+    (folder / "curves" / "grid_carbon_intensity.csv").write_text("year,value\n" + "".join(f"{y},{v}\n" for y, v in carbon.items()))
     (folder / "announcements.toml").write_text(announcements)
     return folder
 

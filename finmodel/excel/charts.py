@@ -1,4 +1,4 @@
-"""Native Excel charts: capex by year and category, cash flow, cost stack, jobs."""
+"""Native Excel charts: capex by year and category, cash flow, energy, cost stack, jobs."""
 
 from __future__ import annotations
 
@@ -53,6 +53,17 @@ def cash_flow_chart(ws, fcf_row: int, cum_row: int, n_years: int) -> BarChart:
     line.set_categories(cats)
     bars += line
     return bars
+
+
+def energy_chart(ws, header_row: int, energy_row: int, heat_row: int, n_years: int) -> BarChart:
+    """Columns of the whole plan's facility energy and heat delivered by year [MWh, shown in GWh]."""
+    chart = _sized(BarChart(), "Facility energy and heat delivered by year (whole plan)", "GWh")
+    chart.y_axis.number_format = "#,##0,"
+    chart.y_axis.numFmt.sourceLinked = False
+    _row_series(chart, ws, energy_row, 3, 2 + n_years, "Facility energy")
+    _row_series(chart, ws, heat_row, 3, 2 + n_years, "Heat delivered")
+    chart.set_categories(Reference(ws, min_col=3, max_col=2 + n_years, min_row=header_row, max_row=header_row))
+    return chart
 
 
 def stack_chart(ws, first_row: int, last_row: int, n_entities: int) -> BarChart:

@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from finmodel.inputs import Inputs
 from finmodel.excel.style import NOTE, SECTION, SECTION_FILL, WRAP, header_row, number_format, put_text, title
 from finmodel.listing import excel_name
-from finmodel.spec import SPEC_BY_NAME
+from finmodel.spec import CURVE_SPECS, SPEC_BY_NAME
 from finmodel.timeline import from_serial
 
 SHEET = "Inputs"
@@ -160,7 +160,7 @@ def _curve_rows(wb, ws, row: int, inputs, lay: InputsLayout) -> int:
         for offset, (label, data, style) in enumerate((("year", years, None), ("value", values, "Input"))):
             r = row + 1 + offset
             put_text(ws.cell(row=r, column=NAME_COL), f"{name}_{label}s")
-            put_text(ws.cell(row=r, column=UNIT_COL), "yr" if label == "year" else "-")
+            put_text(ws.cell(row=r, column=UNIT_COL), "yr" if label == "year" else CURVE_SPECS[name].unit)
             for k, v in enumerate(data):
                 c = ws.cell(row=r, column=FIRST_SCENARIO_COL + k)
                 c.value = v

@@ -31,7 +31,8 @@ SUMMARY_LABELS = {
     "gpus": "GPUs", "it_mw": "IT MW", "capex_eur": "Initial capex", "npv_eur": "NPV", "irr": "IRR",
     "payback_years": "Payback", "lcoc_eur_per_gpu_hour": "Levelized cost", "breakeven_eur_per_gpu_hour": "Break-even price",
     "jobs_permanent_2030": "Permanent jobs (report year)",
-    "jobs_construction_peak": "Construction jobs, peak month", "jobs_construction_peak_year": "Construction peak year", "equity_irr": "Equity IRR", "equity_npv_eur": "Equity NPV", "min_dscr": "Minimum DSCR",
+    "jobs_construction_peak": "Construction jobs, peak month", "jobs_construction_peak_year": "Construction peak year",
+    "energy_twh_per_yr": "Energy, first full year", "co2_g_per_gpu_hour": "CO2 per GPU-hour", "equity_irr": "Equity IRR", "equity_npv_eur": "Equity NPV", "min_dscr": "Minimum DSCR",
     "peak_funding_eur": "Peak funding need", "wacc": "WACC (implied)",
 }
 #: Dashboard cells shown as text instead of an error: summary column -> text
@@ -182,6 +183,43 @@ def write_cash_flow_table(ws, anchor: int, annual_rows, years: list[int]) -> tup
     for r in (fcf_row, cum_row):
         put_text(ws.cell(row=r, column=2), "EUR m")
     return fcf_row, cum_row
+
+
+#: Dashboard energy block: (label, unit shown, number format, formula per year from {a} = the Annual column)
+GWH = "#,##0,"  # MWh shown in GWh
+
+
+def write_energy_table(ws, anchor: int, annual_rows, years: list[int]) -> dict[str, int]:
+    """Energy, heat and carbon of the whole plan by year (Annual sheet rows); returns item -> row."""
+    put_text(ws.cell(row=anchor, column=1), "Energy, heat and carbon by year (whole plan)")
+    ws.cell(row=anchor, column=1).font = SECTION
+    header_row(ws, anchor + 1, ["", "Unit"] + [str(y) for y in years])
+
+    def annual(item: str) -> str:
+        return f"Annual!{{a}}{annual_rows[(TOTAL, item)]}"
+
+    lines = [
+        ("it_energy_mwh", "IT energy", "GWh", GWH, "=" + annual("it_energy_mwh")),
+        ("facility_energy_mwh", "Facility energy (IT x PUE)", "GWh", GWH, "=" + annual("facility_energy_mwh")),
+        ("share_fr_consumption", "Share of France's annual consumption", "-", "0.0%", "=" + annual("share_fr_consumption")),
+        ("share_rte_dc_forecast", "Share of RTE's 2030 data-centre forecast", "-", "0%", "=" + annual("share_rte_dc_forecast")),
+        ("heat_sold_mwh", "Heat delivered to district heating", "GWh", GWH, "=" + annual("heat_sold_mwh")),
+        ("emissions_t", "CO2 emissions of grid power", "t CO2", "#,##0", "=" + annual("emissions_t")),
+        ("kwh_per_gpu_hour", "Facility energy per GPU-hour sold", "kWh/GPU-h", "0.00",
+         f'=IFERROR({annual("facility_energy_mwh")}*kwh_per_mwh/{annual("gpu_hours_sold")}, "-")'),
+        ("co2_g_per_gpu_hour", "CO2 per GPU-hour sold", "g CO2/GPU-h", "0.0",
+         f'=IFERROR({annual("emissions_t")}*g_per_tonne/{annual("gpu_hours_sold")}, "-")'),
+    ]
+    rows = {}
+    for r, (item, label, unit, fmt, formula) in enumerate(lines, start=anchor + 2):
+        put_text(ws.cell(row=r, column=1), label)
+        put_text(ws.cell(row=r, column=2), unit)
+        for k in range(len(years)):
+            c = ws.cell(row=r, column=3 + k)
+            c.value = formula.replace("{a}", get_column_letter(4 + k))
+            c.number_format = fmt
+        rows[item] = r
+    return rows
 
 
 def write_lcoc_sheet(ws, layouts, entities) -> int:

@@ -32,7 +32,7 @@ from finmodel.excel.finance_sheets import (
 from finmodel.excel.inputs_sheet import InputsLayout, write_inputs_sheet
 from finmodel.excel.report_sheets import (
     define_headlines, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
-    write_dashboard, write_jobs_sheet, write_lcoc_sheet, write_sources_sheet,
+    write_dashboard, write_energy_table, write_jobs_sheet, write_lcoc_sheet, write_sources_sheet,
 )
 from finmodel.excel.risk_sheets import (
     RiskTables, write_montecarlo_sheet, write_scenarios_sheet, write_sensitivity_sheet,
@@ -171,6 +171,9 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     labels = {it.name: it.label for it in PHASE_ITEMS}
     dashboard.add_chart(charts.capex_chart(wb[ANNUAL_SHEET], annual_rows, labels, len(years)), f"A{cum_row + 2}")
     dashboard.add_chart(charts.cash_flow_chart(dashboard, fcf_row, cum_row, len(years)), f"H{cum_row + 2}")
+    energy_rows = write_energy_table(dashboard, cum_row + 26, annual_rows, years)
+    dashboard.add_chart(charts.energy_chart(dashboard, cum_row + 27, energy_rows["facility_energy_mwh"],
+                                            energy_rows["heat_sold_mwh"], len(years)), f"A{max(energy_rows.values()) + 2}")
 
     risk_map = _risk_sheets(wb, risk)
     write_checks_sheet(wb, wb.create_sheet("Checks"), layouts, entities, phases, annual_rows, len(years), results.warnings,
