@@ -60,6 +60,7 @@ SPECS: tuple[InputSpec, ...] = (
     _s("kwh_per_mwh", "kWh/MWh", "int", 1000, 1000, "Kilowatt-hours in a megawatt-hour.", "constant"),
     _s("mwh_per_twh", "MWh/TWh", "int", 1e6, 1e6, "Megawatt-hours in a terawatt-hour.", "constant"),
     _s("g_per_tonne", "g/t", "int", 1e6, 1e6, "Grams in a tonne.", "constant"),
+    _s("days_per_year", "day/yr", "int", 365, 365, "Days in a year (for receivables and payables days).", "constant"),
     # --- finance ---
     _s("discount_rate", "1/yr", "float", 0, 0.5, "Nominal discount rate for NPV and levelized cost (WACC).", lo_strict=True),
     _s("usd_per_eur", "USD/EUR", "float", 0.5, 2.0, "Exchange rate: US dollars per euro."),
@@ -85,6 +86,8 @@ SPECS: tuple[InputSpec, ...] = (
     _s("electrical_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Electrical plant capex (substation, UPS, switchgear, distribution) per MW of IT."),
     _s("cooling_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Cooling plant capex (liquid cooling, chillers) per MW of IT."),
     _s("heat_reuse_capex_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Heat-reuse plant capex (exchangers, heat pumps to the district network) per MW of IT."),
+    _s("construction_escalation", "1/yr", "float", -0.1, 0.3, "Yearly escalation of building works prices from model start (the works inputs are model-start prices)."),
+    _s("works_contingency", "-", "share", 0, 1, "Contingency on building works as a share of their estimated cost."),
     _s("grid_connection_eur_per_mw", "EUR/MW", "float", 0, 1e8, "Grid connection capex per MW of IT, paid during the first stage's construction."),
     _s("remediation_eur_per_ha", "EUR/ha", "float", 0, 1e8, "Brownfield site remediation cost per hectare, paid during the first stage's construction."),
     # --- depreciation ---
@@ -101,6 +104,7 @@ SPECS: tuple[InputSpec, ...] = (
     _s("fte_per_mw", "FTE/MW", "float", 0, 50, "Direct operating staff per MW of IT in service."),
     _s("loaded_cost_eur_per_fte", "EUR/FTE/yr", "float", 0, 1e6, "Loaded employer cost per FTE per year in the base year."),
     _s("wage_escalation", "1/yr", "float", -0.1, 0.2, "Yearly growth of the loaded staff cost."),
+    _s("opex_inflation", "1/yr", "float", -0.1, 0.3, "Yearly price growth of opex lines without their own index (maintenance, IT support, connectivity, local taxes, SG&A)."),
     _s("staff_share_engineering", "-", "share", 0, 1, "Share of direct staff in engineering (the four shares add up to 1)."),
     _s("staff_share_maintenance", "-", "share", 0, 1, "Share of direct staff in maintenance."),
     _s("staff_share_research", "-", "share", 0, 1, "Share of direct staff in research."),
@@ -146,6 +150,8 @@ SPECS: tuple[InputSpec, ...] = (
     _s("dscr_cap", "-", "float", 1, 1000, "Largest DSCR shown; months without debt service show it (no division by zero)."),
     _s("dsra_months", "month", "float", 0, 24, "Debt service reserve account: months of the current debt service held in reserve."),
     _s("working_capital_months", "month", "float", 0, 12, "Operating cash held as working capital: months of current opex."),
+    _s("receivables_days", "day", "float", 0, 365, "Days of revenue not yet collected (trade receivables)."),
+    _s("payables_days", "day", "float", 0, 365, "Days of opex not yet paid (trade payables)."),
     _s("loss_cap_threshold_eur", "EUR/yr", "float", 0, 1e15, "French loss carry-forward: losses offset profit in full up to this amount a year..."),
     _s("loss_cap_share", "-", "share", 0, 1, "...and this share of the profit above it."),
     _s("interest_cap_floor_eur", "EUR/yr", "float", 0, 1e15, "French interest cap: net financial expense deductible up to the greater of this amount a year..."),

@@ -155,6 +155,18 @@ def wage_index(m):
     return (1 + m.i.wage_escalation) ** ((m.period - 1) / m.i.months_per_year)
 
 
+@time_row("Opex price index", "-")
+def opex_index(m):
+    """Prices of opex lines without their own index, relative to the first month: (1 + opex_inflation) ^ years."""
+    return (1 + m.i.opex_inflation) ** ((m.period - 1) / m.i.months_per_year)
+
+
+@time_row("Construction cost index", "-")
+def construction_index(m):
+    """Building works prices relative to the first month: (1 + construction_escalation) ^ years."""
+    return (1 + m.i.construction_escalation) ** ((m.period - 1) / m.i.months_per_year)
+
+
 @time_row("Jobs report year flag", "flag")
 def report_year(m):
     """1 in the months of jobs_report_year."""

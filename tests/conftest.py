@@ -13,7 +13,8 @@ from finmodel.spec import SPECS
 #: a one-phase plan simple enough to work out by hand (see test_hand_case.py)
 HAND_PLAN = dict(
     months_per_year=12, hours_per_day=24, hours_per_year=8766, eur_per_million=1e6, kw_per_mw=1000, kwh_per_mwh=1000,
-    mwh_per_twh=1e6, g_per_tonne=1e6, fr_consumption_twh=450.0, rte_dc_forecast_twh=15.0,
+    mwh_per_twh=1e6, g_per_tonne=1e6, days_per_year=365, construction_escalation=0.0, works_contingency=0.0,
+    opex_inflation=0.0, receivables_days=0.0, payables_days=0.0, fr_consumption_twh=450.0, rte_dc_forecast_twh=15.0,
     discount_rate=0.10, usd_per_eur=1.0, corporate_tax_rate=0.0, irr_guess=0.1,
     power_price_eur_per_mwh=100.0, pue=1.5, idle_power_share=0.0, utilisation=0.5, ramp_months=1,
     gpu_hour_price_decline=0.0, contracted_share=0.0, contract_years=5.0, contract_price_usd=2.0, prepaid_share=0.0,

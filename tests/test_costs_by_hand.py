@@ -69,3 +69,47 @@ def test_gpu_deposit_per_stage(tmp_path):
     expected[[0, 4]] = 0.4 * 500_000  # orders in January and May
     expected[[2, 6]] = 0.6 * 500_000  # deliveries in March and July
     np.testing.assert_allclose(v["capex_gpu_initial"].ravel(), expected)
+
+
+def test_opex_line_indexed_by_inflation(tmp_path):
+    # connectivity EUR 120,000 per MW-year = EUR 10,000 a month at model-start prices, +10 %/yr from January 2025
+    folder = write_inputs(tmp_path / "inputs", {**HAND_PLAN, "network_opex_eur_per_mw_year": 120_000, "opex_inflation": 0.10},
+                          {"p": HAND_PHASE}, horizon_years=2)
+    v = finmodel.run(inputs_dir=folder).values["p"]
+    months = np.arange(24)
+    expected = 10_000 * 1.1 ** (months / 12) * (months >= 2)
+    np.testing.assert_allclose(v["opex_network"].ravel(), expected, rtol=1e-12)
+    assert v["opex_network"].ravel()[12] == pytest.approx(11_000)  # January 2026: one year of 10 %
+
+
+def test_construction_escalation_and_contingency(tmp_path):
+    # EUR 1 M of shell at model-start prices over Jan-Feb, +20 % contingency, prices +10 %/yr from January
+    v = run(tmp_path, {"construction_escalation": 0.10, "works_contingency": 0.2})
+    np.testing.assert_allclose(v["capex_shell"].ravel()[:2], [500_000 * 1.2, 500_000 * 1.2 * 1.1 ** (1 / 12)], rtol=1e-12)
+    # what was paid is what depreciates (from March, over 120 months)
+    paid = 600_000 * (1 + 1.1 ** (1 / 12))
+    assert v["dep_building"].ravel()[2] == pytest.approx(paid / 120)
+
+
+def test_receivables_days_shift_cash_by_one_month(tmp_path):
+    # 365/12 days of receivables = one month of revenue uncollected: each month's revenue arrives a month
+    # later, and what is outstanding in the last month is released (collected) then
+    base = run(tmp_path / "a")
+    late = run(tmp_path / "b", {"receivables_days": 365 / 12})
+    revenue = base["revenue"].ravel()  # EUR 2 x 100 GPUs x 0.5 x hours from March
+    receivable = revenue.copy()
+    receivable[-1] = 0.0
+    shift = receivable - np.r_[0.0, receivable[:-1]]
+    np.testing.assert_allclose(late["fcf"].ravel(), base["fcf"].ravel() - shift, rtol=1e-12)
+    assert late["fcf"].ravel()[2] == pytest.approx(base["fcf"].ravel()[2] - 100 * 744)  # March's revenue not in
+    assert late["fcf"].ravel()[-1] == pytest.approx(base["fcf"].ravel()[-1] + 100 * 720)  # November's comes in
+    assert np.sum(late["fcf"]) == pytest.approx(np.sum(base["fcf"]))  # all of it is collected in the end
+
+
+def test_payables_days_delay_opex_payments(tmp_path):
+    # 365/12 days of payables = each month's opex (electricity, EUR 75 x hours from March) paid a month later
+    base = run(tmp_path / "a")
+    late = run(tmp_path / "b", {"payables_days": 365 / 12})
+    opex = base["opex_total"].ravel().copy()
+    opex[-1] = 0.0
+    np.testing.assert_allclose(late["fcf"].ravel(), base["fcf"].ravel() + opex - np.r_[0.0, opex[:-1]], rtol=1e-12)

@@ -4,6 +4,8 @@ GPU servers are priced in USD and converted at ``usd_per_eur``; networking
 and storage add ``network_storage_share`` on top. Facility categories are
 priced per MW of IT and spread over each stage's construction; grid
 connection and brownfield remediation are paid during stage 1's build.
+Building works are priced at model start: each month's spend is escalated by
+the construction cost index and carries ``works_contingency`` on top.
 """
 
 from finmodel.expr import cumsum, total
@@ -30,40 +32,46 @@ def capex_network_storage(m):
     return m.i.network_storage_share * (m.capex_gpu_initial + m.capex_gpu_refresh)
 
 
+@row("Building works cost factor", "-", S, consolidate=None)
+def works_cost_factor(m):
+    """(1 + works_contingency) x construction cost index: paid / model-start price of a month's works."""
+    return (1 + m.i.works_contingency) * m.t.construction_index
+
+
 @row("Building shell", "EUR", S, total=True)
 def capex_shell(m):
-    """shell_capex_eur_per_mw x it_mw, spread over construction."""
-    return m.i.shell_capex_eur_per_mw * m.i.it_mw * m.build_profile
+    """shell_capex_eur_per_mw x it_mw, spread over construction, x works cost factor."""
+    return m.i.shell_capex_eur_per_mw * m.i.it_mw * m.build_profile * m.works_cost_factor
 
 
 @row("Electrical plant", "EUR", S, total=True)
 def capex_electrical(m):
-    """electrical_capex_eur_per_mw x it_mw, spread over construction."""
-    return m.i.electrical_capex_eur_per_mw * m.i.it_mw * m.build_profile
+    """electrical_capex_eur_per_mw x it_mw, spread over construction, x works cost factor."""
+    return m.i.electrical_capex_eur_per_mw * m.i.it_mw * m.build_profile * m.works_cost_factor
 
 
 @row("Cooling plant", "EUR", S, total=True)
 def capex_cooling(m):
-    """cooling_capex_eur_per_mw x it_mw, spread over construction."""
-    return m.i.cooling_capex_eur_per_mw * m.i.it_mw * m.build_profile
+    """cooling_capex_eur_per_mw x it_mw, spread over construction, x works cost factor."""
+    return m.i.cooling_capex_eur_per_mw * m.i.it_mw * m.build_profile * m.works_cost_factor
 
 
 @row("Heat-reuse plant", "EUR", S, total=True)
 def capex_heat_reuse(m):
-    """heat_reuse_capex_eur_per_mw x it_mw, spread over construction."""
-    return m.i.heat_reuse_capex_eur_per_mw * m.i.it_mw * m.build_profile
+    """heat_reuse_capex_eur_per_mw x it_mw, spread over construction, x works cost factor."""
+    return m.i.heat_reuse_capex_eur_per_mw * m.i.it_mw * m.build_profile * m.works_cost_factor
 
 
 @row("Grid connection", "EUR", S, total=True)
 def capex_grid(m):
-    """grid_connection_eur_per_mw x it_mw, spread over stage 1's construction."""
-    return m.i.grid_connection_eur_per_mw * m.i.it_mw * m.build1_flag / m.build1_months
+    """grid_connection_eur_per_mw x it_mw, spread over stage 1's construction, x works cost factor."""
+    return m.i.grid_connection_eur_per_mw * m.i.it_mw * m.build1_flag / m.build1_months * m.works_cost_factor
 
 
 @row("Site remediation", "EUR", S, total=True)
 def capex_remediation(m):
-    """remediation_eur_per_ha x site_area_ha, spread over stage 1's construction."""
-    return m.i.remediation_eur_per_ha * m.i.site_area_ha * m.build1_flag / m.build1_months
+    """remediation_eur_per_ha x site_area_ha, spread over stage 1's construction, x works cost factor."""
+    return m.i.remediation_eur_per_ha * m.i.site_area_ha * m.build1_flag / m.build1_months * m.works_cost_factor
 
 
 @row("Building works (shell, plant, grid, site)", "EUR", S, total=True)

@@ -46,14 +46,27 @@ def residual_value(m):
     return m.t.last_period * m.book_value
 
 
-@row("Working capital (operating cash held less contract prepayments)", "EUR", S)
-def working_capital(m):
-    """working_capital_months x this month's opex - prepayments not yet earned, released in the last month.
+@row("Trade receivables", "EUR", S)
+def receivables(m):
+    """Revenue x receivables_days x 12 / days_per_year: this month's revenue not yet collected."""
+    return m.revenue * m.i.receivables_days * m.i.months_per_year / m.i.days_per_year
 
-    Prepayments still unearned at the horizon's end are handed back then (the
-    hours are not served within the horizon).
+
+@row("Trade payables", "EUR", S)
+def payables(m):
+    """Opex x payables_days x 12 / days_per_year: this month's opex not yet paid."""
+    return m.opex_total * m.i.payables_days * m.i.months_per_year / m.i.days_per_year
+
+
+@row("Working capital (cash held + receivables - payables - contract prepayments)", "EUR", S)
+def working_capital(m):
+    """working_capital_months x this month's opex + receivables - payables - prepayments not yet earned.
+
+    All of it is released in the last month; prepayments still unearned at the
+    horizon's end are handed back then (the hours are not served within the
+    horizon).
     """
-    return (m.i.working_capital_months * m.opex_total - m.deferred_revenue) * (1 - m.t.last_period)
+    return (m.i.working_capital_months * m.opex_total + m.receivables - m.payables - m.deferred_revenue) * (1 - m.t.last_period)
 
 
 @row("Increase in working capital", "EUR", S, total=True)

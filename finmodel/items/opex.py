@@ -5,7 +5,11 @@ full power and idle ones at ``idle_power_share`` of it. Maintenance has two
 bases: facility maintenance on the building works in service, IT support on
 the GPU fleet in service (support contracts and spares, not its replacement,
 which is the refresh capex). Each stage's works count as in service from its
-own service date. SG&A, sales, support and platform software are a cost per
+own service date. Lines without their own price index (maintenance, IT
+support, connectivity, local taxes, SG&A) rise with the opex price index
+(``opex_inflation``); staff follow ``wage_escalation``, electricity the power
+price curve, insurance the insured (historical) cost. SG&A, sales, support
+and platform software are a cost per
 MW in service (not a share of revenue, so that the levelized cost and the
 break-even price stay costs that do not depend on the price).
 """
@@ -67,14 +71,14 @@ def capex_in_service(m):
 
 @row("Facility maintenance", "EUR", S, total=True)
 def opex_facility_maintenance(m):
-    """facility_maintenance_rate / 12 x building works in service."""
-    return m.i.facility_maintenance_rate / m.i.months_per_year * m.works_in_service
+    """facility_maintenance_rate / 12 x building works in service x opex price index."""
+    return m.i.facility_maintenance_rate / m.i.months_per_year * m.works_in_service * m.t.opex_index
 
 
 @row("IT support and maintenance", "EUR", S, total=True)
 def opex_it_support(m):
-    """it_support_rate / 12 x IT cost of the GPU fleet in service."""
-    return m.i.it_support_rate / m.i.months_per_year * m.it_fleet_cost
+    """it_support_rate / 12 x IT cost of the GPU fleet in service x opex price index."""
+    return m.i.it_support_rate / m.i.months_per_year * m.it_fleet_cost * m.t.opex_index
 
 
 @row("Insurance", "EUR", S, total=True)
@@ -85,20 +89,20 @@ def opex_insurance(m):
 
 @row("Network connectivity", "EUR", S, total=True)
 def opex_network(m):
-    """network_opex_eur_per_mw_year / 12 x MW in service."""
-    return m.i.network_opex_eur_per_mw_year / m.i.months_per_year * m.mw_online
+    """network_opex_eur_per_mw_year / 12 x MW in service x opex price index."""
+    return m.i.network_opex_eur_per_mw_year / m.i.months_per_year * m.mw_online * m.t.opex_index
 
 
 @row("Local taxes", "EUR", S, total=True)
 def opex_local_tax(m):
-    """local_tax_eur_per_mw_year / 12 x MW in service."""
-    return m.i.local_tax_eur_per_mw_year / m.i.months_per_year * m.mw_online
+    """local_tax_eur_per_mw_year / 12 x MW in service x opex price index."""
+    return m.i.local_tax_eur_per_mw_year / m.i.months_per_year * m.mw_online * m.t.opex_index
 
 
 @row("SG&A, sales, support and platform", "EUR", S, total=True)
 def opex_sga(m):
-    """sga_eur_per_mw_year / 12 x MW in service."""
-    return m.i.sga_eur_per_mw_year / m.i.months_per_year * m.mw_online
+    """sga_eur_per_mw_year / 12 x MW in service x opex price index."""
+    return m.i.sga_eur_per_mw_year / m.i.months_per_year * m.mw_online * m.t.opex_index
 
 
 @row("Heat sold to district heating", "MWh", S, total=True)
