@@ -778,7 +778,7 @@ def _check_cross_fields(values, origin, phases, start, periods, problems) -> Non
                                         f"{_date(full)} is after the last model month {_date(end)}; allowed: {_date(end)} or earlier (or a longer model.horizon_years)"))
             lead = values.get("gpu_lead_time_months")
             months = _months_between(cs, s1)
-            if lead is not None and np.any(np.asarray(lead) > months):
+            if lead is not None and months > 0 and np.any(np.asarray(lead) > months):  # months <= 0: reported above
                 problems.append(Problem(origin["gpu_lead_time_months"], "gpu_lead_time_months",
                                         f"{_show(lead)} months is longer than {phase}'s construction before stage 1 ({_show(months)} months "
                                         f"from construction_start {_date(cs)} to stage1_online {_date(s1)}); allowed: at most {_show(months)} "

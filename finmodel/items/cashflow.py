@@ -58,15 +58,26 @@ def payables(m):
     return m.opex_total * m.i.payables_days * m.i.months_per_year / m.i.days_per_year
 
 
+@row("Working capital other than receivables", "EUR", S)
+def wc_other(m):
+    """working_capital_months x this month's opex - payables - prepayments not yet earned, released in the last month.
+
+    Prepayments still unearned at the horizon's end are handed back then (the
+    hours are not served within the horizon).
+    """
+    return (m.i.working_capital_months * m.opex_total - m.payables - m.deferred_revenue) * (1 - m.t.last_period)
+
+
+@row("Increase in working capital other than receivables", "EUR", S, total=True)
+def wc_other_change(m):
+    """Change in working capital other than receivables from the previous month."""
+    return m.wc_other - lag(m.wc_other)
+
+
 @row("Working capital (cash held + receivables - payables - contract prepayments)", "EUR", S)
 def working_capital(m):
-    """working_capital_months x this month's opex + receivables - payables - prepayments not yet earned.
-
-    All of it is released in the last month; prepayments still unearned at the
-    horizon's end are handed back then (the hours are not served within the
-    horizon).
-    """
-    return (m.i.working_capital_months * m.opex_total + m.receivables - m.payables - m.deferred_revenue) * (1 - m.t.last_period)
+    """Working capital other than receivables + receivables, all released in the last month."""
+    return m.wc_other + m.receivables * (1 - m.t.last_period)
 
 
 @row("Increase in working capital", "EUR", S, total=True)

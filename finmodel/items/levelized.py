@@ -2,12 +2,14 @@
 
 LCOC = PV(capex + opex - residual value + working capital) / PV(GPU-hours sold), pre-tax, at
 ``discount_rate``; each stack item is one category's PV over the same
-PV(GPU-hours), so the stack adds up to the LCOC. The break-even price is
-the new-generation price per GPU-hour (merchant and contract alike) at
-which the pre-tax NPV is zero.
+PV(GPU-hours), so the stack adds up to the LCOC. Receivables are not a cost
+but revenue collected late: they are left out of the LCOC's working capital
+and enter the break-even price through the GPU-hours whose revenue is
+collected in each month. The break-even price is the new-generation price
+per GPU-hour (merchant and contract alike) at which the pre-tax NPV is zero.
 """
 
-from finmodel.expr import safe_divide, sumproduct
+from finmodel.expr import lag, safe_divide, sumproduct
 from finmodel.registry import row, scalar
 
 S = "Cost per GPU-hour"
@@ -15,8 +17,26 @@ S = "Cost per GPU-hour"
 
 @row("Costs for the levelized cost", "EUR", S, total=True)
 def lcoc_costs(m):
-    """Capex + opex (net of heat credit) - residual value + increase in working capital."""
-    return m.capex_total + m.opex_total - m.residual_value + m.wc_change
+    """Capex + opex (net of heat credit) - residual value + increase in working capital other than receivables."""
+    return m.capex_total + m.opex_total - m.residual_value + m.wc_other_change
+
+
+@row("GPU-hours priced at the new-generation price", "GPU-h", S, total=True)
+def priced_hours(m):
+    """Contracted GPU-hours + merchant GPU-hours weighted by the price index: revenue = this x the price."""
+    return m.gpu_hours_contracted + m.gpu_hours_indexed
+
+
+@row("Priced GPU-hours not yet collected", "GPU-h", S)
+def priced_hours_uncollected(m):
+    """Priced GPU-hours x receivables_days x 12 / days_per_year (as receivables), 0 in the last month."""
+    return m.priced_hours * m.i.receivables_days * m.i.months_per_year / m.i.days_per_year * (1 - m.t.last_period)
+
+
+@row("Priced GPU-hours collected", "GPU-h", S, total=True)
+def priced_hours_collected(m):
+    """Priced GPU-hours less the increase in those not yet collected: cash revenue = this x the price."""
+    return m.priced_hours - (m.priced_hours_uncollected - lag(m.priced_hours_uncollected))
 
 
 @scalar("PV of GPU-hours sold", "GPU-h", S)
@@ -33,12 +53,11 @@ def lcoc(m):
 
 @scalar("Break-even new-generation price", "EUR/GPU-h", S)
 def breakeven_price(m):
-    """PV(costs) / PV(contracted GPU-hours + merchant GPU-hours weighted by the price index).
+    """PV(costs) / PV(priced GPU-hours collected).
 
     Pre-tax NPV = 0 when a new generation's merchant price and the contract price are both this price.
     """
-    pv_hours = sumproduct(m.gpu_hours_contracted, m.t.discount_factor) + sumproduct(m.gpu_hours_indexed, m.t.discount_factor)
-    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), pv_hours)
+    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), sumproduct(m.priced_hours_collected, m.t.discount_factor))
 
 
 #: cost-stack items: (name, label, rows whose PV it takes, sign)
@@ -55,7 +74,7 @@ STACK = (
     ("stack_sga", "SG&A, sales, support and platform", ("opex_sga",), 1),
     ("stack_network_tax", "Connectivity and local taxes", ("opex_network", "opex_local_tax"), 1),
     ("stack_heat_credit", "Heat credit", ("opex_heat_credit",), 1),
-    ("stack_working_capital", "Working capital", ("wc_change",), 1),
+    ("stack_working_capital", "Working capital (without receivables)", ("wc_other_change",), 1),
     ("stack_residual", "Residual value", ("residual_value",), -1),
 )
 
