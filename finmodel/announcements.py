@@ -91,10 +91,11 @@ def _financing_warnings(results, e: str) -> list[str]:
         return []
     plan, phase = results.inputs.plan_view(), results.inputs.phase_view(e)
     out = []
-    months = results.scalar(e, "breach_months")
-    if months > 0:
-        out.append(f"{e}: DSCR below the covenant {first_value(plan['dscr_covenant']):g} in {months:.0f} months "
-                   f"(minimum {results.scalar(e, 'min_dscr'):.2f}): distributions locked up, equity pays in what debt service needs")
+    failed = results.scalar(e, "breach_months")
+    if failed > 0:
+        out.append(f"{e}: trailing-12-month DSCR below the covenant {first_value(plan['dscr_covenant']):g} at {failed:.0f} "
+                   f"of {results.scalar(e, 'covenant_tests'):.0f} test dates (minimum {results.scalar(e, 'min_dscr'):.2f}): "
+                   "distributions locked up until the next test, equity pays in what debt service needs")
     for n, label, _ in TRANCHES:
         share, used = first_value(phase[f"{n}_share"]), results.scalar(e, f"{n}_share_used")
         if used < share - 1e-12:

@@ -227,6 +227,25 @@ def ytd(x, year_start):
     return running - before
 
 
+def trailing_sum(x, period, n):
+    """Sum of row x over the last n periods up to this one (fewer at the start)  <->
+    ``SUMIFS(x, period, ">"&(period - n), period, "<="&period)``.
+
+    ``period`` is the Time sheet's period-number row, ``n`` [periods] an input
+    with one value (a structural window, not drawn).
+    """
+    if isinstance(x, RowRef):
+        p = _wrap(period, ADD)
+        return F(f'SUMIFS({x.range()}, {period.range()}, ">"&({p}-{_wrap(n, ADD, strict=True)}), '
+                 f'{period.range()}, "<="&{p})')
+    window = np.unique(np.asarray(n))
+    if window.size != 1:
+        raise ValueError(f"trailing_sum needs one window length, got {window}")
+    x = np.asarray(x, dtype=float)
+    padded = np.concatenate([np.zeros(x.shape[:-1] + (int(window[0]) - 1,)), x], axis=-1)
+    return np.lib.stride_tricks.sliding_window_view(padded, int(window[0]), axis=-1).sum(axis=-1)
+
+
 def total(x: RowRef | np.ndarray):
     """Sum over all periods (per draw)  <->  ``SUM(row range)``."""
     if isinstance(x, RowRef):

@@ -29,7 +29,7 @@ USES = (
     ("Financing fees", ("debt_fees",)),
     ("Debt service reserve funding", ("dsra_change",)),
     ("Working capital", ("wc_change",)),
-    ("Tax paid during construction", ("tax_levered",)),
+    ("Tax paid during construction", ("levered_tax_paid",)),
     ("Distributions and cash held at completion", ("distributions", "cash")),
 )
 
@@ -60,6 +60,7 @@ STATEMENTS = (
     ("Balance sheet", "cash", "balance"),
     ("Balance sheet", "total_assets", "balance"),
     ("Balance sheet", "debt_balance", "balance"),
+    ("Balance sheet", "levered_tax_payable", "balance"),
     ("Balance sheet", "paid_in_equity", "balance"),
     ("Balance sheet", "grants_equity", "balance"),
     ("Balance sheet", "retained_earnings", "balance"),

@@ -245,6 +245,9 @@ def _check_value(spec: InputSpec, value: Any, file: str, field_name: str, proble
     if not low_ok or (spec.hi is not None and not np.all(arr <= spec.hi)):
         bad(f"{_show(value)} is out of range")
         return None
+    if spec.choices and not np.all(np.isin(arr, spec.choices)):
+        bad(f"{_show(value)} is not an allowed value")
+        return None
     return float(arr) if arr.ndim == 0 else arr
 
 

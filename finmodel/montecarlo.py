@@ -607,7 +607,14 @@ class MonteCarloResult:
         return pd.Series({e: float(np.mean(self.metrics[e]["npv"] < 0)) for e in self.entities}, name="prob_negative_npv")
 
     def prob_covenant_breach(self) -> pd.Series:
-        """Share of draws whose minimum DSCR is below dscr_covenant, per entity [-] (no debt: no breach)."""
+        """Share of draws whose minimum covenant DSCR is below dscr_covenant, per entity [-].
+
+        The covenant DSCR is tested on the trailing 12 months at test dates
+        (:mod:`finmodel.items.covenants`). A draw is NaN only when the entity
+        has no covenant test (no debt service): no covenant to breach. The
+        total's minimum is the weakest phase's with debt, so its probability
+        is at least each phase's.
+        """
         return pd.Series({e: float(np.mean(self.metrics[e]["min_dscr"] < self.covenant)) for e in self.entities},
                          name="prob_covenant_breach")
 

@@ -313,7 +313,11 @@ class Results:
 
     @cached_property
     def debt(self) -> pd.DataFrame:
-        """Debt schedule by phase (and total), tranche and year [EUR]: flows summed, balance at year end; DSCR by year [-]."""
+        """Debt schedule by phase (and total), tranche and year [EUR]: flows summed, balance at year end.
+
+        ``attrs['dscr_by_year']``: CFADS in months with debt service, debt service and their ratio
+        by calendar year [-] (the December covenant test on the trailing 12 months).
+        """
         frames = []
         for n, label, _ in TRANCHES:
             fields = {f"{n}_{f}": (f, kind) for f, kind in financing.DEBT_FIELDS}
@@ -321,7 +325,7 @@ class Results:
             df.insert(1, "tranche", n)
             frames.append(df)
         out = pd.concat(frames, ignore_index=True)
-        cover = self._yearly({"cfads": ("cfads", "flow"), "debt_service": ("debt_service", "flow")})
+        cover = self._yearly({"cfads_serviced": ("cfads", "flow"), "debt_service": ("debt_service", "flow")})
         cover = cover.pivot_table(index=["phase", "year"], columns="line", values="value", sort=False).reset_index()
         cover["dscr"] = cover.cfads / cover.debt_service.where(cover.debt_service > 0)
         cover.columns.name = None

@@ -34,11 +34,14 @@ class InputSpec:
     description: str
     scope: str = "plan"
     lo_strict: bool = False
+    choices: tuple[float, ...] | None = None  # the only values allowed, if set
 
     def allowed(self) -> str:
         """Human-readable allowed range, used in error messages."""
         if self.kind == "date":
             return "a month 'YYYY-MM' (or 'YYYY-MM-DD' on the 1st of a month)"
+        if self.choices:
+            return f"one of {', '.join(f'{c:g}' for c in self.choices)} [{self.unit}]"
         lo = "" if self.lo is None else f"{'>' if self.lo_strict else '>='} {self.lo:g}"
         hi = "" if self.hi is None else f"<= {self.hi:g}"
         rng = " and ".join(x for x in (lo, hi) if x)
@@ -46,8 +49,8 @@ class InputSpec:
         return f"{kind} {rng} [{self.unit}]".strip()
 
 
-def _s(name, unit, kind, lo, hi, description, scope="plan", lo_strict=False):
-    return InputSpec(name, unit, kind, lo, hi, description, scope, lo_strict)
+def _s(name, unit, kind, lo, hi, description, scope="plan", lo_strict=False, choices=None):
+    return InputSpec(name, unit, kind, lo, hi, description, scope, lo_strict, choices)
 
 
 SPECS: tuple[InputSpec, ...] = (
@@ -146,7 +149,8 @@ SPECS: tuple[InputSpec, ...] = (
     _s("vendor_profile", "#", "int", 1, 3, "Vendor financing repayment profile: 1 annuity, 2 straight line, 3 sculpted to dscr_target."),
     _s("grant_share", "-", "share", 0, 1, "Public grants as a share of building works capex, received as it is spent."),
     _s("dscr_target", "-", "float", 1, 5, "Debt service cover ratio that sculpted tranches are sized and repaid to."),
-    _s("dscr_covenant", "-", "float", 1, 5, "Lock-up covenant: no distributions to equity in a month whose DSCR is below it."),
+    _s("dscr_covenant", "-", "float", 1, 5, "Lock-up covenant: no distributions from a test date whose trailing-12-month DSCR is below it to the next test date."),
+    _s("dscr_test_period_months", "month", "int", 1, 12, "Months between covenant test dates (1 monthly, 3 quarterly, 6 semi-annual, 12 annual); each test is on the trailing 12 months.", choices=(1, 3, 6, 12)),
     _s("dscr_cap", "-", "float", 1, 1000, "Largest DSCR shown; months without debt service show it (no division by zero)."),
     _s("dsra_months", "month", "float", 0, 24, "Debt service reserve account: months of the current debt service held in reserve."),
     _s("working_capital_months", "month", "float", 0, 12, "Operating cash held as working capital: months of current opex."),
@@ -156,6 +160,9 @@ SPECS: tuple[InputSpec, ...] = (
     _s("loss_cap_share", "-", "share", 0, 1, "...and this share of the profit above it."),
     _s("interest_cap_floor_eur", "EUR/yr", "float", 0, 1e15, "French interest cap: net financial expense deductible up to the greater of this amount a year..."),
     _s("interest_cap_share", "-", "share", 0, 1, "...and this share of tax EBITDA."),
+    _s("tax_instalment_share", "-", "share", 0, 1, "French corporate tax: each advance payment as a share of the last assessed year's tax."),
+    _s("tax_instalment_interval_months", "month", "int", 1, 12, "Months between advance payments (3: March, June, September, December).", choices=(1, 2, 3, 4, 6, 12)),
+    _s("tax_balance_month", "#", "int", 1, 12, "Calendar month in which the balance of last year's tax (tax less its advance payments) is paid or refunded."),
     # --- per phase ---
     _s("gpus", "GPU", "int", 0, 1e8, "GPUs (accelerator packages, as announced) at full build-out.", "phase"),
     _s("it_mw", "MW", "float", 0, 1e5, "IT capacity at full build-out (the announced MW, read as IT load).", "phase"),

@@ -12,7 +12,7 @@ import datetime as dt
 
 import numpy as np
 
-from finmodel.expr import F, eq
+from finmodel.expr import F, eq, floor
 from finmodel.registry import time_row
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -117,6 +117,29 @@ def last_period(m):
 def year_end(m):
     """1 in December and in the horizon's last month: tax is assessed and paid there."""
     return 1 - (1 - eq(m.month_of_year, m.i.months_per_year)) * (1 - m.last_period)
+
+
+def _every(m, months):
+    """1 in the calendar months that are multiples of ``months`` (3: Mar, Jun, Sep, Dec)."""
+    return eq(m.month_of_year, months * floor(m.month_of_year / months))
+
+
+@time_row("Corporate tax instalment month flag", "flag")
+def tax_instalment_month(m):
+    """1 in the months of a quarterly advance payment (every tax_instalment_interval_months: Mar, Jun, Sep, Dec)."""
+    return _every(m, m.i.tax_instalment_interval_months)
+
+
+@time_row("Corporate tax balancing payment month flag", "flag")
+def tax_balance_month(m):
+    """1 in the month (tax_balance_month) when last year's tax less its instalments is settled."""
+    return eq(m.month_of_year, m.i.tax_balance_month)
+
+
+@time_row("Covenant test date flag", "flag")
+def covenant_test_date(m):
+    """1 at the end of each covenant test period of dscr_test_period_months (6: June and December)."""
+    return _every(m, m.i.dscr_test_period_months)
 
 
 @time_row("Years from model start (end of month)", "yr")

@@ -36,6 +36,7 @@ HAND_PLAN = dict(
     vendor_share=0.0, vendor_margin=0.01, vendor_fee=0.0, vendor_tenor_months=12, vendor_profile=2,
     grant_share=0.0, dscr_target=1.35, dscr_covenant=1.1, dscr_cap=10, dsra_months=0, working_capital_months=0,
     loss_cap_threshold_eur=1e6, loss_cap_share=0.5, interest_cap_floor_eur=3e6, interest_cap_share=0.3,
+    dscr_test_period_months=1, tax_instalment_share=0.25, tax_instalment_interval_months=3, tax_balance_month=5,
 )
 HAND_PHASE = dict(
     gpus=100, it_mw=1, stage1_share=1.0, construction_start="2025-01", stage1_online="2025-03",

@@ -64,17 +64,17 @@ DEBT_LABELS = {
 #: the all-tranche lines of each Debt block: (key, label, calc row, kind)
 DEBT_COVER = (
     ("debt_outstanding", "Debt outstanding, all tranches (year end)", "debt_balance", "balance"),
-    ("cfads", "Cash flow available for debt service (CFADS)", "cfads", "flow"),
+    ("cfads", "Cash flow available for debt service (CFADS), months with debt service", "cfads_serviced", "flow"),
     ("debt_service", "Debt service, all tranches", "debt_service", "flow"),
 )
 #: Statements lines shown in bold (subtotals)
 STATEMENT_TOTALS = {"ebitda", "ebit", "net_income", "total_assets", "total_liabilities_equity", "cf_net"}
 #: Debt key figures: (header, item, number format, phases only)
 KEY_FIGURES = (
-    ("Minimum DSCR", "min_dscr", DSCR, False),
-    ("Average DSCR", "avg_dscr", DSCR, False),
+    ("Minimum DSCR (covenant: trailing 12 months at test dates)", "min_dscr", DSCR, False),
+    ("Average DSCR (covenant basis)", "avg_dscr", DSCR, False),
     ("LLCR at completion", "llcr", DSCR, True),
-    ("Months in covenant breach", "breach_months", "0", True),
+    ("Covenant tests failed", "breach_months", "0", False),
     ("Equity IRR", "equity_irr", PERCENT, False),
     ("Equity NPV (EUR m)", "equity_npv", EUR_M, False),
     ("WACC implied by the structure", "wacc", PERCENT, False),
@@ -262,7 +262,8 @@ def _su_total(ws, r: int, cols: dict[str, int], phases) -> None:
 
 def _write_debt(ws, ctx: _Ctx, out: FinanceLayout) -> None:
     title(ws, "Debt", "Debt schedule by tranche and year: flows summed over the calendar year, balances at its last month; "
-                      "DSCR = CFADS / debt service by year (the input dscr_cap in years without debt service). EUR m.")
+                      "DSCR = CFADS / debt service by year, the December covenant test on the trailing 12 months "
+                      "(the input dscr_cap in years without debt service). EUR m.")
     n_years = len(ctx.years)
     last_col = FIRST_YEAR_COL + n_years - 1
     # key figures
@@ -293,7 +294,7 @@ def _write_debt(ws, ctx: _Ctx, out: FinanceLayout) -> None:
     ws.conditional_formatting.add(f"{breach_col}6:{breach_col}{5 + len(ctx.entities)}",
                                   CellIsRule(operator="greaterThan", formula=["0"], fill=AMBER))
     note = 6 + len(ctx.entities)
-    put_text(ws.cell(row=note, column=1), "Covenant breach months are a warning (Checks sheet), not a failed check: on "
+    put_text(ws.cell(row=note, column=1), "Failed covenant tests are a warning (Checks sheet), not a failed check: on "
                                           "benchmark prices the plan may not cover its debt service.")
     ws.cell(row=note, column=1).font = NOTE
     chart_row = note + 2
@@ -508,5 +509,5 @@ def _collect_checks(ctx: _Ctx, out: FinanceLayout) -> None:
         out.checks.append((f"{e}: annual DSCR has a number in every year (no error values)",
                            f"=--(COUNT({rng})=COLUMNS({rng}))"))
     for p in ctx.phases:
-        out.warnings.append((f"{p}: months with the DSCR below the covenant (dscr_covenant; distributions locked up)",
-                             f"={scalar_ref(ctx.layouts[p], 'breach_months')}", "month"))
+        out.warnings.append((f"{p}: covenant tests failed (trailing-12-month DSCR below dscr_covenant; distributions locked up)",
+                             f"={scalar_ref(ctx.layouts[p], 'breach_months')}", "#"))

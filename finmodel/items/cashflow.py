@@ -88,8 +88,8 @@ def wc_change(m):
 
 @row("Free cash flow", "EUR", S, total=True)
 def fcf(m):
-    """EBITDA - tax - capex + residual value - increase in working capital."""
-    return m.ebitda - m.tax - m.capex_total + m.residual_value - m.wc_change
+    """EBITDA - tax paid - capex + residual value - increase in working capital."""
+    return m.ebitda - m.project_tax_paid - m.capex_total + m.residual_value - m.wc_change
 
 
 @row("Cumulative free cash flow", "EUR", S, consolidate="recompute")

@@ -25,7 +25,7 @@ Whatever is left at maturity (k = tenor) is repaid then, and what is left
 in the horizon's last month (a tenor beyond it) is repaid out of the
 residual value. Rates are monthly equivalents of base_rate + margin [1/yr].
 CFADS (cash flow available for debt service) is EBITDA - the project's
-(unlevered) tax - the increase in working capital: lenders' base case, and
+(unlevered) tax as paid (instalments) - the increase in working capital: lenders' base case, and
 it avoids a circular reference through the interest tax shield.
 """
 
@@ -71,8 +71,8 @@ def draw_flag(m):
 
 @row("Cash flow available for debt service", "EUR", S, total=True)
 def cfads(m):
-    """EBITDA - project (unlevered) tax - increase in working capital."""
-    return m.ebitda - m.tax - m.wc_change
+    """EBITDA - project (unlevered) tax paid (in instalments) - increase in working capital."""
+    return m.ebitda - m.project_tax_paid - m.wc_change
 
 
 def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str, ...]) -> None:

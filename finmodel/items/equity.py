@@ -4,8 +4,8 @@ Each month: operating cash flow -> levered tax -> capex (funded by draws
 and grants) -> fees, interest and principal -> debt service reserve ->
 distributions to equity. A shortfall is paid in by equity (construction,
 GPU refresh, debt service it cannot meet); a surplus is distributed unless
-the DSCR is below ``dscr_covenant`` or, with debt, completion is not yet
-reached (lock-up): then it stays in the company as cash and pays later
+the last covenant test failed (:mod:`finmodel.items.covenants`) or, with
+debt, completion is not yet reached (lock-up): then it stays in the company as cash and pays later
 shortfalls. No lock-up in the last month.
 """
 
@@ -41,25 +41,6 @@ def fin_expense_ytd(m):
 register_tax("levered", S, "tax_levered", "Corporate tax (company, after interest)", "fin_expense_ytd")
 
 
-@row("Debt service flag", "flag", R, consolidate="recompute")
-def has_debt_service(m):
-    """1 in a month with debt service, except the horizon's last month (final repayment)."""
-    return lt(0, m.debt_service) * (1 - m.t.last_period)
-
-
-@row("DSCR", "-", R, consolidate="recompute")
-def dscr(m):
-    """CFADS / debt service, at most dscr_cap; dscr_cap in months without debt service."""
-    has = m.has_debt_service
-    return has * minimum(m.i.dscr_cap, m.cfads / (m.debt_service + 1 - has)) + (1 - has) * m.i.dscr_cap
-
-
-@row("Covenant breach flag", "flag", R, consolidate=None)
-def breach(m):
-    """1 when there is debt service and CFADS < dscr_covenant x debt service."""
-    return m.has_debt_service * lt(m.cfads, m.i.dscr_covenant * m.debt_service)
-
-
 @scalar("Debt commitments", "EUR", R, consolidate="sum")
 def debt_commitment(m):
     """Sum of the tranches' commitments."""
@@ -68,9 +49,9 @@ def debt_commitment(m):
 
 @row("Lock-up flag", "flag", R, consolidate=None)
 def lock_up(m):
-    """No distributions: in a covenant breach, or before completion when there is debt; never in the last month."""
+    """No distributions: from a failed covenant test to the next test date, or before completion when there is debt; never in the last month."""
     drawing_with_debt = m.draw_flag * lt(0, m.debt_commitment)
-    return (1 - (1 - m.breach) * (1 - drawing_with_debt)) * (1 - m.t.last_period)
+    return (1 - (1 - m.covenant_locked) * (1 - drawing_with_debt)) * (1 - m.t.last_period)
 
 
 @row("First repayment marker", "flag", S, consolidate=None)
@@ -99,8 +80,8 @@ def dsra_change(m):
 
 @row("Cash flow before equity", "EUR", S, total=True)
 def cash_before_equity(m):
-    """EBITDA - levered tax - capex + residual value - working capital increase + draws + grants - fees - interest - principal - reserve increase."""
-    return (m.ebitda - m.tax_levered - m.capex_total + m.residual_value - m.wc_change + m.debt_draws + m.grants
+    """EBITDA - levered tax paid - capex + residual value - working capital increase + draws + grants - fees - interest - principal - reserve increase."""
+    return (m.ebitda - m.levered_tax_paid - m.capex_total + m.residual_value - m.wc_change + m.debt_draws + m.grants
             - m.debt_fees - m.debt_interest - m.debt_principal - m.dsra_change)
 
 
@@ -171,30 +152,6 @@ def equity_irr_monthly(m):
 def equity_irr(m):
     """(1 + monthly equity IRR) ^ 12 - 1."""
     return (1 + m.equity_irr_monthly) ** m.i.months_per_year - 1
-
-
-@scalar("Months with debt service", "month", R)
-def debt_service_months(m):
-    """Months with a DSCR."""
-    return total(m.has_debt_service)
-
-
-@scalar("Minimum DSCR", "-", R, consolidate="min")
-def min_dscr(m):
-    """Smallest DSCR over months with debt service; error (NaN) without debt. Total: the weakest phase's."""
-    return safe_divide(row_min(m.dscr) * lt(0, m.debt_service_months), lt(0, m.debt_service_months))
-
-
-@scalar("Average DSCR", "-", R)
-def avg_dscr(m):
-    """Mean DSCR over months with debt service; error (NaN) without debt."""
-    return safe_divide(sumproduct(m.dscr, m.has_debt_service), m.debt_service_months)
-
-
-@scalar("Months in covenant breach", "month", R, consolidate=None)
-def breach_months(m):
-    """Months with a DSCR below dscr_covenant."""
-    return total(m.breach)
 
 
 @scalar("Debt at completion", "EUR", R, consolidate=None)

@@ -3,8 +3,9 @@
 Simplifications, each stated where it is made: interest during construction
 is added to the loan balance and expensed (not added to fixed assets);
 upfront fees are expensed when paid; grants are booked in equity (French
-GAAP "subventions d'investissement", not amortised); tax is paid in the
-month it is assessed (no tax payable); fixed assets are sold at book value
+GAAP "subventions d'investissement", not amortised); tax is expensed when
+assessed at year end and paid in instalments (the difference is tax
+payable, negative when instalments run ahead); fixed assets are sold at book value
 in the last month (no gain).
 """
 
@@ -54,8 +55,8 @@ def retained_earnings(m):
 
 @row("Total liabilities and equity", "EUR", BS)
 def total_liabilities_equity(m):
-    """Debt outstanding + paid-in equity + grants + retained earnings."""
-    return m.debt_balance + m.paid_in_equity + m.grants_equity + m.retained_earnings
+    """Debt outstanding + tax payable + paid-in equity + grants + retained earnings."""
+    return m.debt_balance + m.levered_tax_payable + m.paid_in_equity + m.grants_equity + m.retained_earnings
 
 
 @row("Balance check (assets - liabilities - equity)", "EUR", BS)
@@ -66,8 +67,8 @@ def balance_check(m):
 
 @row("Cash flow from operations", "EUR", CF, total=True)
 def cf_operations(m):
-    """EBITDA - levered tax - increase in working capital."""
-    return m.ebitda - m.tax_levered - m.wc_change
+    """EBITDA - levered tax paid - increase in working capital."""
+    return m.ebitda - m.levered_tax_paid - m.wc_change
 
 
 @row("Cash flow from investing", "EUR", CF, total=True)

@@ -1,9 +1,17 @@
-"""French corporate tax, assessed once a year [EUR]: a line-item factory.
+"""French corporate tax, assessed once a year and paid in instalments [EUR]: a line-item factory.
 
 Each phase is taxed on its own (a project company per site, an
 assumption; the group could offset losses). Tax is assessed on the
-calendar year's profit in December (and in the horizon's last month) and
-paid that month. Two French rules are inputs:
+calendar year's profit in December (and in the horizon's last month).
+It is paid as French companies pay it (CGI art. 1668): during year N,
+quarterly advance payments of ``tax_instalment_share`` of year N-1's tax
+(every ``tax_instalment_interval_months``: March, June, September,
+December), and in ``tax_balance_month`` of year N+1 (May) the balance of
+year N's tax less year N's instalments (a refund when negative). What is
+still owed in the horizon's last month is paid then. Simplification: each
+instalment is on the last assessed year's tax (in fact the March one is on
+year N-2's until the return is filed, then regularised in June). Two French
+rules of the assessment are inputs:
 
 - net financial expense is deductible up to the greater of
   ``interest_cap_floor_eur`` and ``interest_cap_share`` x tax EBITDA (taken
@@ -18,7 +26,7 @@ The same rules give the project's (unlevered) tax, with no financial
 expense, and the company's (levered) tax after interest and fees.
 """
 
-from finmodel.expr import carry, lag, maximum, minimum
+from finmodel.expr import carry, lag, maximum, minimum, ytd
 from finmodel.registry import row
 
 
@@ -29,7 +37,10 @@ def loss_use_cap(profit, threshold, share):
 
 
 def register_tax(prefix: str, section: str, tax_name: str, tax_label: str, fin_expense_ytd: str | None) -> None:
-    """Register the rows from the year's profit to tax paid; ``fin_expense_ytd`` the deductible-before-cap row, if any."""
+    """Register the rows from the year's profit to the tax assessed (``tax_name``) and paid (``<prefix>_tax_paid``).
+
+    ``fin_expense_ytd``: the deductible-before-cap row, if any.
+    """
 
     def interest_cap(m):
         return maximum(m.i.interest_cap_floor_eur, m.i.interest_cap_share * m.ebitda_ytd)
@@ -69,6 +80,30 @@ def register_tax(prefix: str, section: str, tax_name: str, tax_label: str, fin_e
     def tax(m):
         return m.i.corporate_tax_rate * getattr(m, f"{prefix}_taxable")
 
+    def last_year(m):
+        def step(prev, assessed, year_end):
+            return year_end * assessed + (1 - year_end) * prev
+
+        return carry(step, getattr(m, tax_name), m.t.year_end)
+
+    def instalment(m):
+        return m.t.tax_instalment_month * m.i.tax_instalment_share * lag(getattr(m, f"{prefix}_tax_last_year"))
+
+    def instalments_ytd(m):
+        return ytd(getattr(m, f"{prefix}_tax_instalment"), m.t.year_start)
+
+    def payable(m):
+        def step(prev, assessed, paid_ahead, earlier_this_year, balance_month, last):
+            return (prev + assessed - paid_ahead - balance_month * (prev + earlier_this_year)) * (1 - last)
+
+        inst = getattr(m, f"{prefix}_tax_instalment")
+        return carry(step, getattr(m, tax_name), inst, getattr(m, f"{prefix}_tax_instalments_ytd") - inst,
+                     m.t.tax_balance_month, m.t.last_period)
+
+    def paid(m):
+        payable_row = getattr(m, f"{prefix}_tax_payable")
+        return lag(payable_row) + getattr(m, tax_name) - payable_row
+
     steps = [
         (interest_cap, f"{prefix}_interest_cap", "Interest deduction cap, year to date",
          "max(interest_cap_floor_eur, interest_cap_share x EBITDA to date).", False),
@@ -85,7 +120,18 @@ def register_tax(prefix: str, section: str, tax_name: str, tax_label: str, fin_e
         (loss_used, f"{prefix}_loss_used", "Tax losses used",
          "The lesser of last month's pool and min(profit, loss_cap_threshold_eur) + loss_cap_share x profit above it.", False),
         (taxable, f"{prefix}_taxable", "Taxable profit", "Profit of the year (if positive) less losses used.", True),
-        (tax, tax_name, tax_label, "corporate_tax_rate x taxable profit.", True),
+        (tax, tax_name, tax_label, "corporate_tax_rate x taxable profit (assessed at year end).", True),
+        (last_year, f"{prefix}_tax_last_year", "Tax of the last assessed year",
+         "The tax assessed at the latest fiscal year end (the base of the next instalments).", False),
+        (instalment, f"{prefix}_tax_instalment", "Corporate tax instalment (advance payment)",
+         "In instalment months: tax_instalment_share x last month's 'tax of the last assessed year' (CGI art. 1668).", True),
+        (instalments_ytd, f"{prefix}_tax_instalments_ytd", "Corporate tax instalments, year to date",
+         "Instalments paid since January.", False),
+        (payable, f"{prefix}_tax_payable", "Corporate tax payable (negative: paid ahead)",
+         "Previous + tax assessed - instalments - in the balancing month the balance of last year's tax "
+         "(previous + this year's earlier instalments); 0 in the last month (all settled).", False),
+        (paid, f"{prefix}_tax_paid", "Corporate tax paid" + (" (project, unlevered)" if fin_expense_ytd is None else " (company)"),
+         "Previous payable + tax assessed - payable: the instalments, the balancing payment (or refund), and in the last month what is owed.", True),
     ]
     if fin_expense_ytd is None:
         steps = steps[4:]
