@@ -120,7 +120,9 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
     formats = {
         "gpus": num("{:,.0f}"), "it_mw": num("{:,.0f}"), "capex_eur": num("{:,.2f}"), "npv_eur": num("{:,.2f}"),
         "irr": num("{:.1%}"), "payback_years": num("{:.1f}"), "lcoc_eur_per_gpu_hour": num("{:.3f}"),
-        "breakeven_eur_per_gpu_hour": num("{:.3f}"), "jobs_permanent_2030": num("{:,.0f}"), "jobs_construction_peak": num("{:,.0f}"),
+        "breakeven_eur_per_gpu_hour": num("{:.3f}"), "breakeven_after_tax_eur_per_gpu_hour": num("{:.3f}"),
+        "breakeven_equity_eur_per_gpu_hour": num("{:.3f}"),
+        "jobs_permanent_2030": num("{:,.0f}"), "jobs_construction_peak": num("{:,.0f}"),
         "jobs_construction_peak_year": num("{:.0f}"), "energy_twh_per_yr": num("{:.2f}"),
         "co2_g_per_gpu_hour": num("{:.1f}"), "first_service": str,
         "full_service": str, "equity_irr": num("{:.1%}"), "equity_npv_eur": num("{:,.2f}"), "min_dscr": num("{:.2f}"),
@@ -132,7 +134,9 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({col: shown[col].map(fmt) for col, fmt in formats.items()}, index=shown.index)
     return out.rename(columns={
         "capex_eur": "capex_eur_bn", "npv_eur": "npv_eur_bn", "irr": "irr_per_yr", "lcoc_eur_per_gpu_hour": "lcoc_eur_gpu_h",
-        "breakeven_eur_per_gpu_hour": "breakeven_eur_gpu_h", "equity_irr": "equity_irr_per_yr",
+        "breakeven_eur_per_gpu_hour": "breakeven_pre_tax_eur_gpu_h",
+        "breakeven_after_tax_eur_per_gpu_hour": "breakeven_after_tax_eur_gpu_h",
+        "breakeven_equity_eur_per_gpu_hour": "breakeven_equity_eur_gpu_h", "equity_irr": "equity_irr_per_yr",
         "equity_npv_eur": "equity_npv_eur_bn", "peak_funding_eur": "peak_funding_eur_bn", "wacc": "wacc_per_yr",
     })
 
@@ -166,6 +170,11 @@ def cmd_summary(args) -> int:
         print(f"\nlevelized cost per GPU-hour (total) = {stack['lcoc']:.4f} EUR/GPU-h; stack: "
               + ", ".join(f"{res.cost_stack.attrs['labels'][k]} {v:.4f}" for k, v in stack.drop("lcoc").items())
               + f" (sum {stack.drop('lcoc').sum():.4f})")
+    be = res.breakevens.loc["total"]
+    print("break-even price of a new GPU-hour (total; contract and merchant alike, every phase at the same price): "
+          + "; ".join(f"{label.removeprefix('Break-even price, ')} "
+                      + ("n/a" if math.isnan(be[col]) else f"{be[col]:.3f} EUR/GPU-h")
+                      for col, label in res.breakevens.attrs["labels"].items()))
     _print_warnings(res, args)
     return 0
 

@@ -40,6 +40,7 @@ import pandas as pd
 
 from finmodel import financing
 from finmodel.announcements import compare_announcements, plausibility_warnings
+from finmodel.breakevens import LABELS as BREAKEVEN_LABELS, SEARCHED, solve_price_breakevens
 from finmodel.irr import sign_changes
 from finmodel.items.debt import TRANCHES
 from finmodel.items.jobs import CATEGORIES
@@ -174,14 +175,32 @@ class Results:
         """Headline figures per phase and total; units in ``summary.attrs['units']``."""
         rows = {e: {col: self.scalar(e, item) for col, (item, _) in SUMMARY_COLUMNS.items()} for e in self.entities}
         for e in self.entities:
+            rows[e].update(self.breakevens.loc[e, list(SEARCHED)].to_dict())
             rows[e]["irr_sign_changes"] = int(sign_changes(self.values[e]["fcf"]).reshape(-1)[0])
             rows[e]["first_service"] = self._service_month(e, "online1_flag")
             rows[e]["full_service"] = self._service_month(e, "online2_flag")
             rows[e]["peak_funding_month"] = from_serial(self.scalar(e, "peak_funding_month")).strftime("%Y-%m")
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index.name = "phase"
-        df.attrs["units"] = {col: unit for col, (_, unit) in SUMMARY_COLUMNS.items()} | {
+        df.attrs["units"] = {col: unit for col, (_, unit) in SUMMARY_COLUMNS.items()} | dict.fromkeys(SEARCHED, "EUR/GPU-h") | {
             "irr_sign_changes": "#", "first_service": "month", "full_service": "month", "peak_funding_month": "month"}
+        return df
+
+    @cached_property
+    def breakevens(self) -> pd.DataFrame:
+        """The three break-even new-generation prices per entity [EUR/GPU-h] (see :mod:`finmodel.breakevens`).
+
+        Columns: the summary's breakeven_eur_per_gpu_hour (pre-tax project),
+        breakeven_after_tax_eur_per_gpu_hour and breakeven_equity_eur_per_gpu_hour;
+        ``attrs['labels']`` says which NPV is zero at each.
+        """
+        pre = {e: self.scalar(e, "breakeven_price") for e in self.entities}
+        found = solve_price_breakevens(self.inputs, pre, tuple(SEARCHED.values()))
+        df = pd.DataFrame({"breakeven_eur_per_gpu_hour": pre} | {
+            col: {e: found[(e, metric)] for e in self.entities} for col, metric in SEARCHED.items()})
+        df.index.name = "phase"
+        df.attrs["labels"] = dict(BREAKEVEN_LABELS)
+        df.attrs["unit"] = "EUR/GPU-h"
         return df
 
     def _service_month(self, entity: str, flag: str) -> str:

@@ -8,6 +8,7 @@ figures (with their sources) and the Cover's metadata are values.
 
 from __future__ import annotations
 
+import numpy as np
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -29,10 +30,12 @@ RED = PatternFill("solid", fgColor="FFC7CE")
 AMBER = PatternFill("solid", fgColor="FFEB9C")
 SUMMARY_LABELS = {
     "gpus": "GPUs", "it_mw": "IT MW", "capex_eur": "Initial capex", "npv_eur": "NPV", "irr": "IRR",
-    "payback_years": "Payback", "lcoc_eur_per_gpu_hour": "Levelized cost", "breakeven_eur_per_gpu_hour": "Break-even price",
+    "payback_years": "Payback", "lcoc_eur_per_gpu_hour": "Levelized cost",
+    "breakeven_eur_per_gpu_hour": "Break-even price, pre-tax project",
     "jobs_permanent_2030": "Permanent jobs (report year)",
     "jobs_construction_peak": "Construction jobs, peak month", "jobs_construction_peak_year": "Construction peak year",
-    "energy_twh_per_yr": "Energy, first full year", "co2_g_per_gpu_hour": "CO2 per GPU-hour", "equity_irr": "Equity IRR", "equity_npv_eur": "Equity NPV", "min_dscr": "Minimum DSCR",
+    "energy_twh_per_yr": "Energy, first full year", "co2_g_per_gpu_hour": "CO2 per GPU-hour", "equity_irr": "Equity IRR",
+    "equity_npv_eur": "Equity NPV", "min_dscr": "Minimum DSCR (covenant basis)",
     "peak_funding_eur": "Peak funding need", "wacc": "WACC (implied)",
 }
 #: Dashboard cells shown as text instead of an error: summary column -> text
@@ -100,8 +103,13 @@ def write_cover(ws, inputs, version: str, digest: str, generated: str, sheet_map
     ws.column_dimensions["B"].width = 110
 
 
-def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, str]) -> dict[str, int]:
-    """Headline table per phase and total, the master check, announced vs modelled; returns anchor rows."""
+def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, str], breakevens=None) -> dict[str, int]:
+    """Headline table per phase and total, the three break-evens, the master check, announced vs modelled.
+
+    ``breakevens``: :attr:`finmodel.results.Results.breakevens` of the
+    exported scenario (the after-tax and equity ones are found by search, so
+    they are values, labelled as such). Returns anchor rows.
+    """
     title(ws, "Dashboard", "Headline figures per phase and for the whole plan; every number is a live formula.")
     put_text(ws["A3"], "Master check (1 = every check holds)")
     ws["A3"].font = SECTION
@@ -129,6 +137,8 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
             c.value = f'=IFERROR({ref}, "{SUMMARY_IF_ERROR[col]}")' if col in SUMMARY_IF_ERROR else f"={ref}"
             c.number_format = _format(unit)
     r = 7 + len(entities) + 1
+    if breakevens is not None:
+        r = _write_breakevens(ws, r, layouts, entities, phase_labels, breakevens) + 1
     put_text(ws.cell(row=r, column=1), "Announced beside modelled (jobs: permanent only; construction on its own row)")
     ws.cell(row=r, column=1).font = SECTION
     header_row(ws, r + 1, ["Figure", "Unit", "Announced", "Modelled", "Gap"])
@@ -157,6 +167,36 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
 def _format(unit: str) -> str:
     """Dashboard number format: euros in millions, years without decimals."""
     return EUR_M if unit == "EUR" else "0" if unit == "year" else number_format(unit)
+
+
+def _write_breakevens(ws, r: int, layouts, entities, phase_labels, breakevens) -> int:
+    """The three break-even prices per entity from row r; returns the next free row."""
+    put_text(ws.cell(row=r, column=1), "Break-even price of a new GPU-hour (contract and merchant alike, every phase at the same price)")
+    ws.cell(row=r, column=1).font = SECTION
+    labels = breakevens.attrs["labels"]
+    header_row(ws, r + 1, ["Phase", "unit", *labels.values()])
+    for j in range(3, 3 + len(labels)):
+        ws.cell(row=r + 1, column=j).alignment = WRAP
+    ws.row_dimensions[r + 1].height = 45
+    for k, e in enumerate(entities, start=r + 2):
+        put_text(ws.cell(row=k, column=1), phase_labels.get(e, "Whole plan (consolidated)"))
+        put_text(ws.cell(row=k, column=2), "EUR/GPU-h")
+        for j, col in enumerate(labels, start=3):
+            c = ws.cell(row=k, column=j)
+            value = float(breakevens.loc[e, col])
+            if col == "breakeven_eur_per_gpu_hour":  # closed form: a live formula
+                c.value = f"={scalar_ref(layouts[e], 'breakeven_price')}"
+            elif np.isfinite(value):
+                c.value = value
+            else:
+                put_text(c, "none found")
+            c.number_format = number_format("EUR/GPU-h")
+    note = r + 2 + len(entities)
+    put_text(ws.cell(row=note, column=1), "Pre-tax: a live formula. After-tax and equity: values for the exported "
+                                          "scenario, found by search in Python (the model re-run at that price gives "
+                                          "|NPV| <= 1 EUR); they do not follow the scenario drop-down or edited inputs.")
+    ws.cell(row=note, column=1).font = NOTE
+    return note + 1
 
 
 def _shown_unit(unit: str) -> str:

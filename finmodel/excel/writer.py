@@ -166,7 +166,7 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     ann_rows = write_announcements_sheet(ann_ws, results.announcements, layouts)
 
     plan_rows = _plan_rows(ann_rows, layouts)
-    anchors = write_dashboard(dashboard, layouts, entities, inputs.phase_labels, plan_rows)
+    anchors = write_dashboard(dashboard, layouts, entities, inputs.phase_labels, plan_rows, results.breakevens)
     fcf_row, cum_row = write_cash_flow_table(dashboard, anchors["charts"], annual_rows, years)
     labels = {it.name: it.label for it in PHASE_ITEMS}
     dashboard.add_chart(charts.capex_chart(wb[ANNUAL_SHEET], annual_rows, labels, len(years)), f"A{cum_row + 2}")

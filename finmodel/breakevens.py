@@ -1,0 +1,128 @@
+"""Three break-even new-generation prices per GPU-hour [EUR/GPU-h], labelled apart.
+
+- **pre-tax project**: the price at which the project's pre-tax NPV at
+  ``discount_rate`` is zero; a line item (``breakeven_price``), closed form
+  PV(costs) / PV(price-indexed GPU-hours);
+- **after-tax project**: the price at which the project's NPV (free cash
+  flow after the project's tax, at ``discount_rate``) is zero;
+- **equity**: the price at which the equity NPV (cash flows to and from
+  shareholders, after debt service and the company's tax, at
+  ``cost_of_equity``) is zero.
+
+All three are the price of a new GPU-hour, contract and merchant alike
+(as the pre-tax line item): every phase's ``gpu_hour_price_usd`` and the
+``contract_price_usd`` (plan-wide and any phase's own) are set to the same
+price in EUR (x ``usd_per_eur``). The last two go through the French tax
+rules and the financing, so they are found by search on the model's draw
+axis. A grid of prices in one evaluation brackets each
+entity's root (the one nearest its pre-tax break-even); regula falsi
+(Illinois), all entities and both NPVs at once as draws, then refines it
+until |NPV| <= ``TOL_EUR``. NaN where no price in the grid gives a sign
+change (e.g. a phase without GPUs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Mapping
+
+import numpy as np
+
+#: the three break-evens: summary column -> label (the same words in the CLI, the workbook and the README)
+LABELS = {  # each: the price of a new GPU-hour, contract and merchant alike
+    "breakeven_eur_per_gpu_hour": "Break-even price, pre-tax project (pre-tax NPV = 0 at discount_rate)",
+    "breakeven_after_tax_eur_per_gpu_hour": "Break-even price, after-tax project (NPV after tax = 0 at discount_rate)",
+    "breakeven_equity_eur_per_gpu_hour": "Break-even price, equity (equity NPV = 0 at cost_of_equity)",
+}
+#: the searched break-evens: summary column -> the NPV line item that is 0 there
+SEARCHED = {"breakeven_after_tax_eur_per_gpu_hour": "npv", "breakeven_equity_eur_per_gpu_hour": "equity_npv"}
+#: largest |NPV| accepted at a break-even [EUR]
+TOL_EUR = 0.5
+#: prices in the bracketing grid, and its top as a multiple of the largest pre-tax break-even or base price
+GRID, GRID_TOP = 41, 3.0
+MAX_ITER = 60
+
+PRICE_FIELD = "gpu_hour_price_usd"
+CONTRACT_FIELD = "contract_price_usd"
+
+
+def _price_keys(inputs) -> list[str]:
+    """The inputs a break-even price sets: each phase's new-generation price and the contract price(s)."""
+    keys = [f"{p}.{PRICE_FIELD}" for p in inputs.phases]
+    if CONTRACT_FIELD in inputs.values:
+        keys.append(CONTRACT_FIELD)
+    return keys + [f"{p}.{CONTRACT_FIELD}" for p in inputs.phases if f"{p}.{CONTRACT_FIELD}" in inputs.values]
+
+
+def _at_prices(inputs, prices: np.ndarray, metrics: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
+    """{entity: {metric: values (n,)}} with every new GPU-hour price set to ``prices`` [EUR/GPU-h] (n,)."""
+    from finmodel.model import evaluate  # model imports results, which imports this module
+
+    usd = inputs.values["usd_per_eur"]
+    prices = np.asarray(prices, dtype=float).reshape(-1, 1)
+    values = {**inputs.values, **{k: prices * usd for k in _price_keys(inputs)}}
+    _, out = evaluate(dataclasses.replace(inputs, values=values), only=list(metrics))
+    return {e: {m: np.asarray(v[m], dtype=float).reshape(-1) for m in metrics} for e, v in out.items()}
+
+
+def solve_price_breakevens(inputs, pre_tax: Mapping[str, float], metrics: tuple[str, ...] = ("npv", "equity_npv"),
+                           ) -> dict[tuple[str, str], float]:
+    """{(entity, metric): price [EUR/GPU-h] at which that NPV is 0}, NaN without a root in the grid.
+
+    ``pre_tax``: each entity's pre-tax break-even [EUR/GPU-h]: the grid's
+    scale and, among several roots, the one searched near.
+    """
+    entities = list(pre_tax)
+    usd = float(np.asarray(inputs.values["usd_per_eur"]).reshape(-1)[0])
+    scale = [v for v in pre_tax.values() if np.isfinite(v) and v > 0]
+    scale += [float(np.asarray(inputs.values[f"{p}.{PRICE_FIELD}"]).reshape(-1)[0]) / usd for p in inputs.phases]
+    grid = np.linspace(0.0, GRID_TOP * max(scale + [1.0]), GRID)
+    at_grid = _at_prices(inputs, grid, metrics)
+    pairs, brackets, out = [], [], {}
+    for e in entities:
+        for m in metrics:
+            f = at_grid[e][m]
+            signs = np.sign(f)
+            cross = np.flatnonzero((signs[:-1] * signs[1:] < 0) | (signs[:-1] == 0))
+            if cross.size == 0:
+                out[(e, m)] = float(grid[-1]) if signs[-1] == 0 else np.nan
+                continue
+            centre = pre_tax[e] if np.isfinite(pre_tax[e]) else grid[len(grid) // 2]
+            i = int(cross[np.argmin(np.abs(grid[cross] - centre))])
+            pairs.append((e, m))
+            brackets.append([grid[i], f[i], grid[i + 1], f[i + 1]])
+    if not pairs:
+        return out
+    b = np.array(brackets)  # columns: a, f(a), b, f(b)
+    best = np.where(np.abs(b[:, 1]) <= np.abs(b[:, 3]), b[:, 0], b[:, 2])
+    best_f = np.minimum(np.abs(b[:, 1]), np.abs(b[:, 3]))
+    side = np.zeros(len(pairs))
+    for _ in range(MAX_ITER):
+        active = best_f > TOL_EUR
+        if not active.any():
+            break
+        a, fa, bb, fb = b.T
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = (a * fb - bb * fa) / (fb - fa)
+        c = np.where(np.isfinite(c) & (c > np.minimum(a, bb)) & (c < np.maximum(a, bb)), c, 0.5 * (a + bb))
+        at_c = _at_prices(inputs, c, metrics)
+        fc = np.array([at_c[e][m][k] for k, (e, m) in enumerate(pairs)])
+        improve = active & (np.abs(fc) < best_f)
+        best, best_f = np.where(improve, c, best), np.where(improve, np.abs(fc), best_f)
+        same_as_b = np.sign(fc) == np.sign(fb)
+        # Illinois: the end that stays twice running has its value halved
+        new_fa = np.where(same_as_b & (side == -1), 0.5 * fa, fa)
+        new_fb = np.where(~same_as_b & (side == 1), 0.5 * fb, fb)
+        b = np.where(active[:, None], np.column_stack([
+            np.where(same_as_b, a, c), np.where(same_as_b, new_fa, fc),
+            np.where(same_as_b, c, bb), np.where(same_as_b, fc, new_fb)]), b)
+        side = np.where(active, np.where(same_as_b, -1.0, 1.0), side)
+    for k, pair in enumerate(pairs):
+        out[pair] = float(best[k]) if best_f[k] <= TOL_EUR else np.nan
+    return out
+
+
+def price_overrides(inputs, price_eur: float) -> dict[str, float]:
+    """Overrides that set every new GPU-hour price, contract and merchant, to ``price_eur`` [EUR/GPU-h] (to re-run a break-even)."""
+    usd = float(np.asarray(inputs.values["usd_per_eur"]).reshape(-1)[0])
+    return {k: price_eur * usd for k in _price_keys(inputs)}
