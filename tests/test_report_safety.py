@@ -255,7 +255,8 @@ def test_inputs_hash_changes_with_every_single_input():
             candidates = [f"{d.year + (d.month == 12)}-{d.month % 12 + 1:02d}",
                           f"{d.year - (d.month == 1)}-{(d.month - 2) % 12 + 1:02d}"]
         else:
-            candidates = [v * (1 + 1e-6) + 1e-9, v * (1 - 1e-6) - 1e-9, v + 1, v - 1]
+            candidates = [v * (1 + 1e-6) + 1e-9, v * (1 - 1e-6) - 1e-9, v + 1, v - 1,
+                          *(c for c in spec.choices or () if c != v)]
         for new in candidates:
             try:
                 changed = load_inputs(overrides={key: new})
