@@ -72,3 +72,13 @@ def test_no_gpus_no_breakeven(hand_inputs):
     res = finmodel.run(inputs_dir=hand_inputs, overrides={"p.gpus": 0})
     assert np.isnan(res.summary.loc["p", "breakeven_after_tax_eur_per_gpu_hour"])
     assert np.isnan(res.summary.loc["p", "breakeven_equity_eur_per_gpu_hour"])
+
+
+def test_after_tax_breakeven_agrees_with_the_sensitivity_search(default_run):
+    # an independent root-finder (grid of 200 factors on every new GPU-hour price, contract and merchant, then
+    # Illinois on scalar runs): the same NPV after tax = 0, so the same price
+    from finmodel.sensitivity import solve_breakeven
+
+    found = solve_breakeven("gpu_hour_price", entity="total")
+    assert found.eur_per_gpu_hour == pytest.approx(default_run.summary.loc["total", "breakeven_after_tax_eur_per_gpu_hour"],
+                                                   rel=1e-6)
