@@ -22,11 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from finmodel.excel.charts import CAPEX_ROWS  # capex rows by category, stacked as in the workbook's chart
 from finmodel.items.levelized import STACK
-
-#: capex rows by category, as the workbook's capex chart stacks them
-CAPEX_ROWS = ("capex_gpu_initial", "capex_gpu_refresh", "capex_network_storage", "capex_shell", "capex_electrical",
-              "capex_cooling", "capex_heat_reuse", "capex_grid", "capex_remediation")
+from finmodel.registry import PHASE_ITEMS
 
 
 def _figure(title: str, size=(9, 5)):
@@ -74,7 +72,7 @@ class ResultPlots:
 
     def capex_by_category(self, entity: str = "total") -> Any:
         """Stacked bars: yearly capex by category [EUR]."""
-        labels = {it.name: it.label for it in _phase_items()}
+        labels = {it.name: it.label for it in PHASE_ITEMS}
         fig, ax, fmt = _figure(f"Capex by year and category ({entity})")
         bottom = None
         for k, item in enumerate(CAPEX_ROWS):
@@ -158,9 +156,3 @@ class ResultPlots:
         if unit == "EUR":
             _eur_bn_axis(ax.xaxis, fmt)
         return fig
-
-
-def _phase_items():
-    from finmodel.registry import PHASE_ITEMS
-
-    return PHASE_ITEMS
