@@ -70,7 +70,7 @@ def _clean_env() -> dict:
 
 def test_sdist_carries_the_tests_license_and_inputs(fresh_env):
     names = set(fresh_env[2])
-    for need in ("tests/conftest.py", "tests/test_install.py", "LICENSE", "scripts/setup.sh", "finmodel/py.typed",
+    for need in ("tests/conftest.py", "tests/test_install.py", "LICENSE", "scripts/setup.sh", "finmodel/py.typed", "docs/model.md",
                  "finmodel/data/inputs/plan.toml", "finmodel/data/inputs/curves/power_price_index.csv",
                  "finmodel/data/reference/benchmarks.csv"):
         assert need in names
