@@ -234,8 +234,9 @@ def cmd_report(args) -> int:
     path, _ = write_report(res, out, risk=risk, step=step)
     total = res.summary.loc["total"]
     if not args.quiet:
-        print(f"wrote {path} (scenario {res.inputs.scenario}; NPV {total.npv_eur / 1e9:,.2f} EUR bn, "
-              f"levelized cost {total.lcoc_eur_per_gpu_hour:.3f} EUR/GPU-h)")
+        lcoc = total.lcoc_eur_per_gpu_hour
+        print(f"wrote {path} (scenario {res.inputs.scenario}; NPV {total.npv_eur / 1e9:,.2f} EUR bn, levelized cost "
+              + ("n/a: no GPU-hours)" if math.isnan(lcoc) else f"{lcoc:.3f} EUR/GPU-h)"))
     _print_warnings(res, args)
     return 0
 

@@ -446,6 +446,8 @@ def test_nothing_built_says_n_a_with_the_reason(tmp_path, capsys):
     assert "levelized cost per GPU-hour (total) = n/a: no GPU-hours (nothing built)" in captured.out
     assert "total: no GPUs built (gpus = 0): no GPU-hours, so the levelized cost, the break-even price" in captured.err
     assert "nan" not in (captured.out + captured.err).lower()
+    assert main(["report", "--no-risk", "--inputs-dir", inputs, *nothing, "--out", str(tmp_path / "r.xlsx")]) == 0
+    assert "levelized cost n/a: no GPU-hours)" in capsys.readouterr().out
 
 
 def test_report_of_a_run_with_a_monthly_override_is_an_input_error(tmp_path):
