@@ -268,9 +268,9 @@ def row_min(x):
 
 
 def at_max(x, y):
-    """The value of row y in the (first) period where row x is largest  <->  ``INDEX(y, MATCH(MAX(x), x, 0))``."""
+    """The value of row y in the (first) period where row x is largest  <->  ``INDEX(y, 1, MATCH(MAX(x), x, 0))``."""
     if isinstance(x, RowRef):
-        return F(f"INDEX({y.range()}, MATCH(MAX({x.range()}), {x.range()}, 0))")
+        return F(f"INDEX({y.range()}, 1, MATCH(MAX({x.range()}), {x.range()}, 0))")
     x = np.asarray(x)
     y = np.broadcast_to(np.asarray(y, dtype=float), x.shape)
     return np.take_along_axis(y, np.argmax(x, axis=-1)[..., None], axis=-1)

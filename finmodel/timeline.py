@@ -62,8 +62,8 @@ def _by_year(name: str):
 
 
 def _lookup(m, name: str) -> F:
-    """Excel form: ``INDEX(<name>_values, MATCH(year, <name>_years, 0))``."""
-    return F(f"INDEX({name}_values, MATCH({m.year.text}, {name}_years, 0))")
+    """Excel form: ``INDEX(<name>_values, 1, MATCH(year, <name>_years, 0))`` (Gnumeric needs the row number)."""
+    return F(f"INDEX({name}_values, 1, MATCH({m.year.text}, {name}_years, 0))")
 
 
 @time_row("Period", "#", numpy=lambda m: np.arange(1.0, m.i.model_periods + 1))

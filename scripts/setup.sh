@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for finmodel, safe to run again (it skips what is there):
-# - Debian packages the tests use to recalculate the exported workbook: headless
-#   LibreOffice Calc (libreoffice-calc-nogui) and, for venv, python3-venv;
+# - Debian packages the tests use to recalculate the exported workbook in two
+#   engines: headless LibreOffice Calc (libreoffice-calc-nogui) and Gnumeric
+#   (gnumeric, for ssconvert); and, for venv, python3-venv;
 # - a virtual environment .venv with the package and its test tools
 #   (pip install -e ".[test]"). Stock Debian's python3 refuses a system-wide
 #   pip install (PEP 668), so finmodel always lives in .venv:
@@ -14,6 +15,9 @@ SUDO=""
 missing=()
 if ! command -v soffice >/dev/null 2>&1 && [ ! -x /usr/lib/libreoffice/program/soffice ]; then
   missing+=(libreoffice-calc-nogui)
+fi
+if ! command -v ssconvert >/dev/null 2>&1; then
+  missing+=(gnumeric)
 fi
 if [ ! -x .venv/bin/python ] && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=(python3-venv)

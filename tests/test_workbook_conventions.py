@@ -273,6 +273,24 @@ def test_functions_known_to_openpyxl(tokens):
     assert not found, found[:10]
 
 
+def test_index_names_row_and_column(tokens):
+    """INDEX(range, 1, MATCH(...)) everywhere: Gnumeric gives #REF! for INDEX(row range, MATCH(...))."""
+    found = []
+    for sheet, coord, f, items in tokens:
+        stack = []  # [function name, separators seen] of each open call
+        for tok in items:
+            if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
+                stack.append([function_name(tok), 0])
+            elif tok.type == Token.SEP and tok.subtype == Token.ARG and stack:
+                stack[-1][1] += 1
+            elif tok.type == Token.FUNC and tok.subtype == Token.CLOSE:
+                name, seps = stack.pop()
+                if name == "INDEX" and seps != 2:
+                    found.append(f"{sheet}!{coord}: {f[:120]}")
+    assert not found, "\n".join(found[:10])
+    assert any("INDEX" in functions_in(items) for _, _, _, items in tokens)
+
+
 def test_no_if_at_all(tokens):
     """The model uses flags and MIN/MAX, not IF (DESIGN: flags instead of IFs)."""
     found = [f"{s}!{c}: {f[:120]}" for s, c, f, items in tokens if {"IF", "IFS"} & set(functions_in(items))]
@@ -329,6 +347,36 @@ def test_every_listed_input_has_a_defined_name(wb):
         (sheet, ref), = destinations(wb, n)
         assert sheet == "Inputs", f"{n} points at {sheet}!{ref}"
         assert wb[sheet][ref.replace("$", "")].value is not None
+
+
+def test_every_input_cell_is_validated_from_the_spec(wb):
+    """Data validation on every scenario cell of every input row, its error message naming the input and range."""
+    ws = wb["Inputs"]
+    cover = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            for row in ws.iter_rows(min_row=rng.min_row, max_row=rng.max_row, min_col=rng.min_col, max_col=rng.max_col):
+                for c in row:
+                    cover[c.coordinate] = dv
+    n = 0
+    for r in _input_rows(ws):
+        name = ws.cell(row=r, column=NAME_COL).value
+        for c in range(FIRST_SCENARIO_COL, FIRST_SCENARIO_COL + len(scenario_header(ws))):
+            dv = cover.get(f"{get_column_letter(c)}{r}")
+            assert dv is not None and dv.showErrorMessage and name in dv.error, (name, get_column_letter(c))
+            n += 1
+    assert n > 300
+    util = next(dv for dv in ws.data_validations.dataValidation if dv.error.startswith("utilisation:"))
+    assert (util.type, util.operator, float(util.formula1), float(util.formula2)) == ("decimal", "between", 0, 1)
+
+
+def test_every_input_has_a_range_check_in_the_master_check(wb):
+    ws = wb["Checks"]
+    labels = {ws.cell(row=r, column=1).value for r in range(1, ws.max_row + 1)}
+    for r in _input_rows(wb["Inputs"]):
+        name = wb["Inputs"].cell(row=r, column=NAME_COL).value
+        if wb["Inputs"].cell(row=r, column=3).value != "date":
+            assert any(str(label).startswith(f"input {name} is ") for label in labels), name
 
 
 def test_scenario_columns_are_the_scenarios(wb, res):

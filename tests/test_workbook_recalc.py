@@ -1,4 +1,5 @@
-"""The exported workbook, recalculated by headless LibreOffice Calc, gives Python's numbers.
+"""The exported workbook stores Python's numbers, and recalculated by headless LibreOffice Calc and by
+Gnumeric it gives them again.
 
 One LibreOffice call recalculates eight workbooks: the default report and seven
 copies edited the way a user would (discount rate, GPU price, power price,
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 import numpy as np
 import openpyxl
@@ -36,7 +38,7 @@ from finmodel.excel.readback import read_inputs_from_workbook
 from finmodel.excel.report_sheets import HEADLINE_NAMES
 from finmodel.excel.writer import write_report
 from finmodel.financing import ANNOUNCED_PLAN_EUR
-from finmodel.recalc import find_soffice, recalculate
+from finmodel.recalc import find_soffice, find_ssconvert, recalculate, recalculate_gnumeric
 from finmodel.registry import PHASE_ITEMS
 from finmodel.items.debt import TRANCHES
 from finmodel.results import SUMMARY_COLUMNS, TOTAL
@@ -117,6 +119,12 @@ def books(tmp_path_factory):
         dst = tmp / "in" / f"{case}.xlsx"
         _edit(path, dst, scenario=scenario)
         cases[case] = (finmodel.run(scenario), dst, layout)
+    # inputs Python refuses, typed into the workbook: utilisation above 1, no month of construction for Alixan
+    start = openpyxl.load_workbook(path)[INPUTS_SHEET]
+    rows = {start.cell(row=r, column=1).value: r for r in range(6, start.max_row + 1)}
+    construction = start.cell(row=rows["alixan_construction_start"], column=layout.inputs.scenario_cols["nov_2025"]).value
+    _edit(path, tmp / "in" / "edge.xlsx", values={"utilisation": 1.5, "alixan_stage1_online": construction})
+    cases["edge"] = (base, tmp / "in" / "edge.xlsx", layout)  # no Python run: its inputs are invalid
     inputs = write_inputs(tmp / "midyear_inputs", HAND_PLAN | MIDYEAR_PLAN, {"p": HAND_PHASE}, start="2024-07",
                           horizon_years=2)
     small = finmodel.run(inputs_dir=inputs)
@@ -422,3 +430,170 @@ def test_midyear_plan_with_every_tranche(books):
     assert not bad, f"{len(bad)} of {compared} financing cells differ, e.g. {bad[:5]}"
     assert all(v == 1 for _, v in _checks(wb))
     assert _named(wb, "Check_Master") == 1
+
+
+# --- stored values: the numbers are in the file before any recalculation ------------------------
+
+def _stored(books, case="default"):
+    return openpyxl.load_workbook(books[case][3], data_only=True)
+
+
+def test_every_formula_cell_stores_a_value(books):
+    """No formula cell of the saved report has an empty cached value (Protected View and previewers show it)."""
+    import zipfile
+
+    with zipfile.ZipFile(books["default"][3]) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        formulas = empty = 0
+        for name in sheets:
+            xml = z.read(name).decode()
+            formulas += xml.count("<f>")
+            empty += len(re.findall(r"</f><v\s*/>|</f><v></v>|</f></c>", xml))
+    assert formulas > 150_000 and empty == 0, (formulas, empty)
+
+
+def test_pandas_reads_the_dashboard_headlines(books):
+    """pandas.read_excel, which never recalculates, finds NPV, IRR and levelized cost equal to Python."""
+    import pandas as pd
+
+    res = books["default"][0]
+    dash = pd.read_excel(books["default"][3], sheet_name="Dashboard", header=None)
+    header = next(k for k in range(len(dash)) if dash.iloc[k, 0] == "Phase")
+    cols = {str(v): j for j, v in enumerate(dash.iloc[header])}
+    for k, entity in enumerate(res.entities, start=header + 2):
+        assert dash.iloc[k, 1] == entity
+        for label, item in (("NPV", "npv"), ("IRR", "irr_annual"), ("Levelized cost", "lcoc")):
+            assert dash.iloc[k, cols[label]] == pytest.approx(res.scalar(entity, item), rel=1e-12), (entity, label)
+
+
+@pytest.mark.parametrize("case", ["default", "midyear"])
+def test_stored_values_are_pythons_numbers(books, case):
+    """Without any recalculation, the file's calc and financing cells hold Python's values."""
+    res, _, layout, _ = books[case]
+    wb = _stored(books, case)
+    compared, bad = _compare_calc_sheets(res, wb, layout)
+    fin_compared, fin_bad = _compare_finance_sheets(res, wb, layout)
+    assert not bad + fin_bad, (bad + fin_bad)[:5]
+    for name, item in HEADLINE_NAMES.items():
+        assert _close(_named(wb, name), res.scalar("total", item), 0.0), name
+    assert _named(wb, "Check_Master") == 1
+
+
+def _scalar(v):
+    if isinstance(v, dt.datetime):
+        return (v - EXCEL_EPOCH).total_seconds() / 86400
+    return float(v) if isinstance(v, bool) else v
+
+
+def _precedent_scale(stored, formulas, sheet: str, formula: str, depth: int = 3) -> float:
+    """Largest |stored number| among the cells a formula reads (ranges, cells, defined names), and, ``depth``
+    levels down, among the cells those read: an identity row (assets - liabilities - equity) is rounding
+    noise, and so is a sum of it; its scale is that of the figures it subtracts."""
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+    from openpyxl.utils import range_boundaries
+
+    scale = 0.0
+    for tok in Tokenizer(formula).items:
+        if tok.type != Token.OPERAND or tok.subtype != Token.RANGE:
+            continue
+        ref = stored.defined_names[tok.value].attr_text if tok.value in stored.defined_names else tok.value
+        where, _, cells = ref.rpartition("!")
+        title = where.strip("'").replace("''", "'") if where else sheet
+        c1, r1, c2, r2 = range_boundaries(cells.replace("$", ""))
+        for row in stored[title].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True):
+            scale = max([scale, *(abs(_scalar(v)) for v in row if isinstance(_scalar(v), (int, float)))])
+        if depth > 1:
+            for row in formulas[title].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2):
+                for c in row:
+                    if c.data_type == "f":
+                        scale = max(scale, _precedent_scale(stored, formulas, title, c.value, depth - 1))
+    return scale
+
+
+def compare_with_stored(stored, recalculated, formulas, sheets) -> tuple[int, list[str]]:
+    """Every formula cell of ``sheets``: stored value vs an engine's recalculation (errors by type; numbers
+    to 1e-9 of the largest number in the row or read by the formula, as engines round near-cancelling sums)."""
+    compared, bad = 0, []
+    for title in sheets:
+        ws, mine, theirs = formulas[title], stored[title], recalculated[title]
+        for row in ws.iter_rows():
+            cells = [c.coordinate for c in row if c.data_type == "f"]
+            if not cells:
+                continue
+            numbers = [abs(x) for x in (_scalar(mine[c].value) for c in cells) if isinstance(x, (int, float))]
+            scale = max(numbers, default=0.0)
+            for c in cells:
+                a, b = _scalar(mine[c].value), _scalar(theirs[c].value)
+                compared += 1
+                if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                    ok = abs(a - b) <= REL * max(abs(a), scale) or \
+                        abs(a - b) <= REL * _precedent_scale(stored, formulas, title, ws[c].value)
+                elif isinstance(a, str) and a.startswith("#"):
+                    ok = isinstance(b, str) and b.startswith("#") or b is None
+                else:
+                    ok = a == b
+                if not ok:
+                    bad.append(f"{title}!{c}: stored {a!r}, recalculated {b!r} ({ws[c].value[:80]})")
+    return compared, bad
+
+
+def test_stored_values_match_libreoffice_on_every_summary_sheet(books):
+    """Every formula cell outside the calc sheets (evaluated in Python from its formula) equals LibreOffice's value."""
+    _, lo, layout, src = books["default"]
+    calc = {lay.sheet for lay in layout.calc.values()}
+    formulas = openpyxl.load_workbook(src)
+    sheets = [s for s in formulas.sheetnames if s not in calc]
+    compared, bad = compare_with_stored(_stored(books), lo, formulas, sheets)
+    assert compared > 10_000
+    assert not bad, f"{len(bad)} of {compared} cells differ, e.g. {bad[:5]}"
+
+
+# --- a second engine: Gnumeric ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def gnumeric(books, tmp_path_factory):
+    """The default report and the feb_2025 drop-down edit (saved without values) recalculated by Gnumeric."""
+    if find_ssconvert() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Gnumeric (ssconvert) is missing in CI: run scripts/setup.sh")
+        pytest.skip("Gnumeric not installed (run scripts/setup.sh)")
+    cases = ("default", "scenario_feb")
+    outs = recalculate_gnumeric([books[c][3] for c in cases], tmp_path_factory.mktemp("gnumeric"))
+    return {c: openpyxl.load_workbook(out, data_only=True) for c, out in zip(cases, outs)}
+
+
+@pytest.mark.parametrize("case", ["default", "scenario_feb"])
+def test_gnumeric_matches_python_in_every_calc_cell_and_headline(books, gnumeric, case):
+    res, _, layout, _ = books[case]
+    wb = gnumeric[case]
+    compared, bad = _compare_calc_sheets(res, wb, layout)
+    assert compared > 70_000
+    assert not bad, f"{len(bad)} of {compared} cells differ in Gnumeric, e.g. {bad[:5]}"
+    for name, item in HEADLINE_NAMES.items():
+        assert _close(_named(wb, name), res.scalar("total", item), 0.0), name
+    assert _named(wb, "Check_Master") == 1
+
+
+def test_gnumeric_agrees_with_the_stored_values_on_every_summary_sheet(books, gnumeric):
+    _, _, layout, src = books["default"]
+    calc = {lay.sheet for lay in layout.calc.values()}
+    formulas = openpyxl.load_workbook(src)
+    sheets = [s for s in formulas.sheetnames if s not in calc]
+    compared, bad = compare_with_stored(_stored(books), gnumeric["default"], formulas, sheets)
+    assert compared > 10_000
+    assert not bad, f"{len(bad)} of {compared} cells differ, e.g. {bad[:5]}"
+
+
+# --- inputs checked in the workbook --------------------------------------------------------------
+
+def test_out_of_range_inputs_fail_the_master_check_without_error_values(books):
+    """Edge inputs typed into the workbook (bypassing validation): numbers everywhere, failed checks, master fails."""
+    _, wb, _, _ = books["edge"]
+    assert _named(wb, "Check_Master") == 0
+    failed = {label for label, v in _checks(wb) if v == 0}
+    assert "input utilisation is a number >= 0 and <= 1 [-]" in failed
+    assert any(label.startswith("input alixan_stage1_online is after") for label in failed)
+    assert not any(label.startswith("input discount_rate") for label in failed)
+    errors = [f"{ws.title}!{c.coordinate}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
+              if c.value == "#DIV/0!"]
+    assert not errors, f"{len(errors)} #DIV/0! cells, e.g. {errors[:5]}"

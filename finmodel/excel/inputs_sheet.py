@@ -1,10 +1,13 @@
 """The Inputs sheet: every input as a named cell, one value column per scenario.
 
-Column D holds the live value, ``INDEX(scenario values, MATCH(Scenario,
+Column D holds the live value, ``INDEX(scenario values, 1, MATCH(Scenario,
 ScenarioNames, 0))``; its defined name is the input's name (``alixan_gpus``).
 Columns F onward hold each scenario's values in the built-in "Input" style:
 that is where a user changes an assumption. The drop-down in ``Scenario``
-switches the whole workbook.
+switches the whole workbook. Every input cell carries data validation from
+the input spec (type and allowed range, an error message naming it); since
+pasting bypasses validation, :func:`input_checks` also gives each input a
+row on the Checks sheet that fails the master check when out of range.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from finmodel.inputs import Inputs
 from finmodel.excel.style import NOTE, SECTION, SECTION_FILL, WRAP, header_row, number_format, put_text, title
 from finmodel.listing import excel_name
-from finmodel.spec import CURVE_SPECS, SPEC_BY_NAME
+from finmodel.spec import CURVE_SPECS, SPEC_BY_NAME, InputSpec
 from finmodel.timeline import from_serial
 
 SHEET = "Inputs"
@@ -101,8 +104,9 @@ def write_inputs_sheet(wb, columns: dict[str, Inputs], selected: str, model_star
             c.value = _cell_value(key, _value_for(inp, key))
             c.style = "Input"
             c.number_format = number_format(spec.unit)
+        _validate(ws, spec, name, f"{first}{row}:{last}{row}", model_start)
         live = ws.cell(row=row, column=LIVE_COL)
-        live.value = f"=INDEX(${first}{row}:${last}{row}, MATCH(Scenario, ScenarioNames, 0))"
+        live.value = f"=INDEX(${first}{row}:${last}{row}, 1, MATCH(Scenario, ScenarioNames, 0))"
         live.number_format = number_format(spec.unit)
         put_text(ws.cell(row=row, column=lay.source_col), selected_inputs.sources.get(key, ""))
         _define(wb, name, f"{SHEET}!${get_column_letter(LIVE_COL)}${row}")
@@ -112,6 +116,57 @@ def write_inputs_sheet(wb, columns: dict[str, Inputs], selected: str, model_star
     row = _curve_rows(wb, ws, row + 1, selected_inputs, lay)
     _format(ws, lay)
     return lay
+
+
+def _validate(ws, spec: InputSpec, name: str, cells: str, model_start: float) -> None:
+    """Data validation of one input's scenario cells from its spec (inclusive bounds; the Checks row is strict)."""
+    message = f"{name}: allowed {spec.allowed()}"
+    if spec.kind == "date":
+        kind, operator, bounds = "date", "greaterThanOrEqual", (model_start, None)
+        message = f"{name}: allowed the first day of a month, from the model start on"
+    else:
+        kind = "whole" if spec.kind == "int" else "decimal"
+        bounds = (spec.lo, spec.hi)
+        operator = {(True, True): "between", (True, False): "greaterThanOrEqual",
+                    (False, True): "lessThanOrEqual"}.get((spec.lo is not None, spec.hi is not None))
+    if operator is None:
+        return
+    lo, hi = (None if b is None else f"{b:.15g}" for b in bounds)
+    dv = DataValidation(type=kind, operator=operator, formula1=lo if lo is not None else hi,
+                        formula2=hi if operator == "between" else None, allow_blank=False, showErrorMessage=True,
+                        errorTitle="Input out of range", error=message[:255], promptTitle=name[:32],
+                        prompt=spec.allowed()[:255], showInputMessage=True)
+    ws.add_data_validation(dv)
+    dv.add(cells)
+
+
+def input_checks(keys: list[str], phases: tuple[str, ...]) -> list[tuple[str, str, float | None, float | None, str]]:
+    """Checks-sheet rows of the inputs: (label, defined name, low, high, formula with {lo} and {hi} cells).
+
+    Each input's live value within its spec's range (whole where the spec
+    says so), and each phase's dates in order.
+    """
+    out = []
+    for key in keys:
+        spec = SPEC_BY_NAME[key.split(".")[-1]]
+        name = excel_name(key)
+        if spec.kind == "date":
+            continue
+        parts = []
+        if spec.lo is not None:
+            parts.append(f"--({name}{'>' if spec.lo_strict else '>='}{{lo}})")
+        if spec.hi is not None:
+            parts.append(f"--({name}<={{hi}})")
+        if spec.kind == "int":
+            parts.append(f"--({name}=INT({name}))")
+        out.append((f"input {name} is {spec.allowed()}", name, spec.lo, spec.hi, "=" + "*".join(parts)))
+    for p in phases:
+        start, s1, full = (excel_name(f"{p}.{f}") for f in ("construction_start", "stage1_online", "full_online"))
+        out.append((f"input {start} is on or after model_start", start, None, None, f"=--({start}>=model_start)"))
+        out.append((f"input {s1} is after {start} (at least one month of construction)", s1, None, None,
+                    f"=--({s1}>{start})"))
+        out.append((f"input {full} is after {s1}", full, None, None, f"=--({full}>{s1})"))
+    return out
 
 
 def _value_for(inp, key: str):

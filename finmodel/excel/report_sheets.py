@@ -368,10 +368,14 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
 
 
 def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: int, warnings: list[str],
-                       extra_checks: list[tuple[str, str]] = (), live_warnings: list[tuple[str, str, str]] = ()) -> None:
+                       extra_checks: list[tuple[str, str]] = (), live_warnings: list[tuple[str, str, str]] = (),
+                       input_rows: list[tuple[str, str, float | None, float | None, str]] = ()) -> None:
     """Each check a row that is 1 when it holds; Check_Master = 1 when all do.
 
     ``extra_checks``: more (label, formula) rows for the master check;
+    ``input_rows``: (label, input name, low, high, formula) rows for the
+    master check, the bounds written in columns D and E and read by the
+    formula as ``{lo}`` and ``{hi}``;
     ``live_warnings``: (label, formula, unit) rows shown below it, highlighted
     when not 0, that do not feed it.
     """
@@ -381,7 +385,7 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
     ws["C3"].style = "Input"
     put_text(ws["D3"], "-  (LibreOffice and Excel keep 15 significant digits)")
     wb.defined_names["Check_Tolerance"] = DefinedName("Check_Tolerance", attr_text="Checks!$C$3")
-    header_row(ws, 5, ["Check", "", "Value"])
+    header_row(ws, 5, ["Check", "", "Value", "Low", "High"])
 
     def close(a: str, b: str) -> str:
         return f"=--(ABS(({a})-({b}))<=Check_Tolerance*MAX(1,ABS({a})))"
@@ -409,7 +413,15 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
         c = ws.cell(row=k, column=3)
         c.value = formula
         c.style = "Check Cell"
-    last = first + len(checks) - 1
+    for k, (label, name, lo, hi, formula) in enumerate(input_rows, start=first + len(checks)):
+        put_text(ws.cell(row=k, column=1), label)
+        for col, bound in ((4, lo), (5, hi)):
+            if bound is not None:
+                ws.cell(row=k, column=col).value = bound
+        c = ws.cell(row=k, column=3)
+        c.value = formula.replace("{lo}", f"$D${k}").replace("{hi}", f"$E${k}")
+        c.style = "Check Cell"
+    last = first + len(checks) + len(input_rows) - 1
     r = last + 2
     put_text(ws.cell(row=r, column=1), "Master check (1 = every check above holds)")
     ws.cell(row=r, column=1).font = SECTION

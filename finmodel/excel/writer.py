@@ -29,7 +29,7 @@ from finmodel.excel.calc import CONSOLIDATED_SHEET, TIME_SHEET, build_layouts, c
 from finmodel.excel.finance_sheets import (
     DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET, FinanceLayout, write_finance_sheets,
 )
-from finmodel.excel.inputs_sheet import InputsLayout, write_inputs_sheet
+from finmodel.excel.inputs_sheet import InputsLayout, input_checks, write_inputs_sheet
 from finmodel.excel.report_sheets import (
     define_headlines, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
     write_dashboard, write_energy_table, write_jobs_sheet, write_lcoc_sheet, write_sources_sheet,
@@ -40,6 +40,7 @@ from finmodel.excel.risk_sheets import (
 from finmodel.excel.style import safe_text
 from finmodel.excel.sheets import ANNUAL_SHEET, write_annual_sheet, write_calc_sheet
 from finmodel.errors import InputError, Problem, ReportError, check_path
+from finmodel.excel.stored import Values, add_values, sheet_parts, stored_values
 from finmodel.inputs import CUSTOM, load_inputs
 from finmodel.registry import PHASE_ITEMS
 from finmodel.results import TOTAL
@@ -177,7 +178,7 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
 
     risk_map = _risk_sheets(wb, risk)
     write_checks_sheet(wb, wb.create_sheet("Checks"), layouts, entities, phases, annual_rows, len(years), results.warnings,
-                       finance.checks, finance.warnings)
+                       finance.checks, finance.warnings, input_checks(input_keys, phases))
     write_sources_sheet(wb.create_sheet("Sources"), inputs, SEEDS)
     sheet_map = [
         ("Dashboard", "Headline figures, master check, charts"),
@@ -249,13 +250,21 @@ def _properties(wb, inputs, version: str, generated: dt.datetime) -> None:
     wb.custom_doc_props.append(StringProperty(name="scenario", value=safe_text(inputs.scenario)))
 
 
-def _normalise_zip(path: Path, generated: dt.datetime) -> None:
-    """Fixed zip timestamps and document dates, so the same workbook gives the same bytes."""
+def _normalise_zip(path: Path, generated: dt.datetime, values: Values | None = None) -> None:
+    """Fixed zip timestamps and document dates, so the same workbook gives the same bytes; ``values`` stored
+    beside the formulas (sheet -> {(row, col): value}, see :mod:`finmodel.excel.stored`)."""
     stamp = generated.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(path) as zin:
         entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    parts = {}
+    if values:
+        found = dict(entries)
+        parts = {part: values.get(title, {}) for title, part in
+                 sheet_parts(found["xl/workbook.xml"], found["xl/_rels/workbook.xml.rels"]).items()}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, data in entries:
+            if name in parts:
+                data = add_values(data, parts[name])
             if name == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
                               rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
@@ -264,8 +273,8 @@ def _normalise_zip(path: Path, generated: dt.datetime) -> None:
             zout.writestr(info, data)
 
 
-def save_atomic(wb: Workbook, path: Path | str) -> Path:
-    """Save to a temporary file beside ``path``, then move it into place.
+def save_atomic(wb: Workbook, path: Path | str, values: Values | None = None) -> Path:
+    """Save to a temporary file beside ``path`` (with ``values`` stored beside the formulas), then move it into place.
 
     On any failure or interruption (Ctrl-C, SIGTERM turned into SystemExit)
     the temporary file is removed and the previous report is untouched.
@@ -280,7 +289,7 @@ def save_atomic(wb: Workbook, path: Path | str) -> Path:
         raise ReportError(f"cannot write a report in {folder}: {exc.strerror or exc}") from None
     try:
         wb.save(tmp)
-        _normalise_zip(Path(tmp), timestamp())
+        _normalise_zip(Path(tmp), timestamp(), values)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
@@ -339,5 +348,7 @@ def write_report(results, path: Path | str, version: str | None = None, risk: Ri
         risk = risk_tables(results, draws, seed, progress=progress, step=step)
     with step("building the workbook"):
         wb, layout = build_workbook(results, version, risk or None)
+    with step("storing the values beside the formulas"):
+        values = stored_values(wb, layout.calc, results)
     with step(f"saving {path}"):
-        return save_atomic(wb, path), layout
+        return save_atomic(wb, path, values), layout

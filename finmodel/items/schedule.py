@@ -9,7 +9,7 @@ and the rest on delivery; refresh GPUs are paid on delivery. Each stage's
 utilisation ramps up from its own service date.
 """
 
-from finmodel.expr import cumsum, eq, floor, ge, lag, lt, minimum, total
+from finmodel.expr import cumsum, eq, floor, ge, lag, lt, maximum, minimum, total
 from finmodel.registry import row, scalar
 
 S = "Schedule"
@@ -27,16 +27,17 @@ def build2_flag(m):
     return ge(m.t.period_start, m.i.stage1_online) * lt(m.t.period_start, m.i.full_online)
 
 
-@scalar("Stage 1 construction months", "month", S, consolidate=None)
+@scalar("Stage 1 construction months (at least 1)", "month", S, consolidate=None)
 def build1_months(m):
-    """Months of stage 1 construction."""
-    return total(m.build1_flag)
+    """Months of stage 1 construction, at least 1 so that spend spread over them is never a division by 0
+    (dates out of order fail a check on the Checks sheet instead)."""
+    return maximum(total(m.build1_flag), 1)
 
 
-@scalar("Stage 2 construction months", "month", S, consolidate=None)
+@scalar("Stage 2 construction months (at least 1)", "month", S, consolidate=None)
 def build2_months(m):
-    """Months of stage 2 construction."""
-    return total(m.build2_flag)
+    """Months of stage 2 construction, at least 1 (as for stage 1)."""
+    return maximum(total(m.build2_flag), 1)
 
 
 @row("Facility spend profile", "1/month", S, consolidate=None)
