@@ -27,10 +27,12 @@ from finmodel.errors import (
     EXIT_BROKEN_PIPE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_REPORT, InputError, Problem, ReportError, check_path,
 )
 from finmodel.excel.readback import read_inputs_from_workbook
+from finmodel.excel.printing import PACK
 from finmodel.excel.writer import check_target, timestamp, write_report
 from finmodel.inputs import CUSTOM, load_inputs
 from finmodel.output import FORMATS, SEE_UNIT_COLUMN, csv_text, json_text
 from finmodel.progress import on_terminal, steps
+from finmodel.recalc import RecalcError, export_pdf, pdf_pages
 from finmodel.risk import rerun_arguments, risk_tables
 from finmodel.workspace import InitError, init_inputs
 
@@ -237,6 +239,11 @@ def cmd_report(args) -> int:
         lcoc = total.lcoc_eur_per_gpu_hour
         print(f"wrote {path} (scenario {res.inputs.scenario}; NPV {total.npv_eur / 1e9:,.2f} EUR bn, levelized cost "
               + ("n/a: no GPU-hours)" if math.isnan(lcoc) else f"{lcoc:.3f} EUR/GPU-h)"))
+    if args.pdf:
+        with step("printing the committee pack to PDF (LibreOffice)"):
+            pdf = export_pdf(path, path.with_suffix(".pdf"), PACK)
+        if not args.quiet:
+            print(f"wrote {pdf} (committee pack, {pdf_pages(pdf)} pages)")
     _print_warnings(res, args)
     return 0
 
@@ -410,6 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "(faster)")
     p.add_argument("--draws", type=int, metavar="N", help="Monte Carlo draws for the risk sheets (default 2000)")
     p.add_argument("--seed", type=int, help="Monte Carlo seed for the risk sheets, a whole number >= 0 (default 0)")
+    p.add_argument("--pdf", action="store_true", help="also print the committee pack to a PDF beside the workbook "
+                   "(LibreOffice)")
     p = command("compare", "print scenarios side by side, with differences from the first", cmd_compare, fmt=True)
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names; --set (on --scenario, default "
                    "the default scenario) or --inputs-from adds one more case, 'custom'")
@@ -465,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except (ReportError, InitError) as exc:
+    except (ReportError, InitError, RecalcError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REPORT
     except KeyboardInterrupt:

@@ -16,16 +16,23 @@ drops features such as freeze panes).
 
 Gnumeric's ``ssconvert --recalc`` recalculates one workbook per call (about
 6-10 s for the default report); it needs no profile.
+
+:func:`export_pdf` prints a workbook to PDF through LibreOffice (print areas,
+fit-to-width, print titles, headers and footers as the workbook sets them).
 """
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import signal
 import subprocess
+import re
 import tempfile
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Collection, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
@@ -92,13 +99,10 @@ def recalculate(
     for o in outputs:  # soffice exits 0 on failure: only a new file proves success
         o.unlink(missing_ok=True)
 
-    with tempfile.TemporaryDirectory(prefix="finmodel-lo-profile-") as profile:
-        user = Path(profile) / "user"
-        user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS_XCU, encoding="utf-8")
+    with _profile() as profile:
         command = [
             soffice,
-            f"-env:UserInstallation={Path(profile).as_uri()}",
+            f"-env:UserInstallation={profile}",
             "--headless",
             "--norestore",
             "--convert-to",
@@ -117,6 +121,74 @@ def recalculate(
                 f"stdout: {stdout.strip()}\nstderr: {stderr.strip()}"
             )
     return outputs
+
+
+@contextmanager
+def _profile():
+    """A throwaway LibreOffice profile that recalculates on load; yields its file URI."""
+    with tempfile.TemporaryDirectory(prefix="finmodel-lo-profile-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS_XCU, encoding="utf-8")
+        yield Path(profile).as_uri()
+
+
+def export_pdf(path: Path | str, pdf: Path | str, sheets: Collection[str] | None = None, timeout: float = 600) -> Path:
+    """Print the workbook ``path`` to ``pdf`` with LibreOffice; only ``sheets`` if given (the others are hidden
+    in a temporary copy). The PDF is moved into place only when complete.
+
+    Raises:
+        RecalcError: LibreOffice is missing, failed or timed out.
+    """
+    soffice = find_soffice()
+    if soffice is None:
+        raise RecalcError("LibreOffice (soffice) not found on PATH: it prints the PDF")
+    pdf = Path(pdf)
+    with tempfile.TemporaryDirectory(prefix="finmodel-pdf-") as tmp:
+        src = Path(tmp) / f"{pdf.stem}.xlsx"
+        if sheets is None:
+            shutil.copyfile(path, src)
+        else:
+            _show_only(Path(path), src, set(sheets))
+        outdir = Path(tmp) / "out"
+        with _profile() as profile:
+            stdout, stderr, code = _run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                                         "--convert-to", "pdf", "--outdir", str(outdir), str(src)], timeout, path)
+        made = outdir / f"{pdf.stem}.pdf"
+        if not made.is_file():
+            raise RecalcError(f"LibreOffice did not print {path} to PDF; exit code {code}\n"
+                              f"stdout: {stdout.strip()}\nstderr: {stderr.strip()}")
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(made), str(pdf.with_name(f".{pdf.name}.tmp")))
+        os.replace(pdf.with_name(f".{pdf.name}.tmp"), pdf)
+    return pdf
+
+
+def pdf_pages(pdf: Path | str) -> int:
+    """Pages of a PDF that LibreOffice wrote (page objects are plain text there)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", Path(pdf).read_bytes()))
+
+
+def _show_only(src: Path, dst: Path, sheets: set[str]) -> None:
+    """A copy of the workbook ``src`` with every sheet not in ``sheets`` hidden and without its print area
+    (LibreOffice prints a hidden sheet that has one)."""
+    def only(xml: bytes) -> bytes:
+        names = [html.unescape(n.decode("utf-8")) for n in re.findall(rb'<sheet [^>]*?name="([^"]*)"', xml)]
+        hidden = {k for k, name in enumerate(names) if name not in sheets}
+        tags = iter(range(len(names)))
+
+        def state(m):
+            tag = re.sub(rb'\sstate="[a-zA-Z]*"', b"", m.group(0))
+            return tag.replace(b"<sheet ", b'<sheet state="hidden" ', 1) if next(tags) in hidden else tag
+
+        xml = re.sub(rb"<sheet [^>]*>", state, xml)
+        return re.sub(rb'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)"[^>]*>[^<]*</definedName>',
+                      lambda m: b"" if int(m.group(1)) in hidden else m.group(0), xml)
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, only(data) if info.filename == "xl/workbook.xml" else data)
 
 
 def _run(command: list[str], timeout: float, inputs) -> tuple[str, str, int]:

@@ -229,7 +229,7 @@ def _curve_rows(wb, ws, row: int, inputs, lay: InputsLayout) -> int:
 
 
 def _format(ws, lay: InputsLayout) -> None:
-    widths = {NAME_COL: 34, DESC_COL: 60, UNIT_COL: 12, LIVE_COL: 16, ALLOWED_COL: 30}
+    widths = {NAME_COL: 34, DESC_COL: 60, UNIT_COL: 12, LIVE_COL: 16, ALLOWED_COL: 40}
     for col, w in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = w
     for col in lay.scenario_cols.values():

@@ -56,6 +56,9 @@ def define_headlines(wb, layouts) -> None:
         wb.defined_names[name] = DefinedName(name, attr_text=scalar_ref(layouts[TOTAL], item))
 
 
+COVER_LINE = 110  # characters in one line of the Cover's column B
+
+
 def write_cover(ws, inputs, version: str, digest: str, generated: str, sheet_map: list[tuple[str, str]]) -> None:
     title(ws, "finmodel: Sesterce's announced AI compute build-out in France",
           "Techno-economic model: capex, opex, NPV, IRR, levelized cost per GPU-hour and jobs, per phase and consolidated.")
@@ -78,6 +81,9 @@ def write_cover(ws, inputs, version: str, digest: str, generated: str, sheet_map
         else:
             put_text(c, value)
         c.alignment = WRAP
+        lines = -(-len(str(value)) // COVER_LINE)  # wrapped lines: the row grows to show them
+        if lines > 1:
+            ws.row_dimensions[k].height = 15 * lines
     r = 4 + len(rows) + 1
     put_text(ws.cell(row=r, column=1), "Sheet map")
     ws.cell(row=r, column=1).font = SECTION
@@ -100,7 +106,7 @@ def write_cover(ws, inputs, version: str, digest: str, generated: str, sheet_map
         c.style = style
         put_text(ws.cell(row=k, column=2), text)
     ws.column_dimensions["A"].width = 52
-    ws.column_dimensions["B"].width = 110
+    ws.column_dimensions["B"].width = COVER_LINE
 
 
 def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, str], breakevens=None) -> dict[str, int]:

@@ -19,7 +19,8 @@ def write_calc_sheet(wb, lay: SheetLayout, texts: dict[str, str], periods: int, 
     """One calc sheet: header rows, section titles, one formula per row copied across."""
     ws = wb.create_sheet(lay.sheet)
     cols = period_columns(periods)
-    title(ws, heading, note)
+    title(ws, heading, note + " Printed: this title only (one column per month); the Annual, Debt and Statements "
+                             "sheets print the yearly figures.")
     t = quote_sheet(TIME_SHEET) + "!"
     for r, label, item, fmt in ((2, "Period start", "period_start", "mmm-yy"), (3, "Year", "year", "0")):
         put_text(ws.cell(row=r, column=2), label)
@@ -67,11 +68,6 @@ def _format(ws, cols: list[str]) -> None:
         ws.column_dimensions[col].width = 13
     ws.freeze_panes = f"{get_column_letter(FIRST_PERIOD_COL)}5"
     ws.sheet_view.zoomScale = 85
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.scale = 55  # pages across the months, labels repeated on each
-    ws.print_title_rows = "1:4"
-    ws.print_title_cols = "A:B"
 
 
 def write_annual_sheet(wb, layouts: dict[str, SheetLayout], entities: list[str], years: list[int],
@@ -115,7 +111,4 @@ def write_annual_sheet(wb, layouts: dict[str, SheetLayout], entities: list[str],
         ws.column_dimensions[get_column_letter(4 + k)].width = 15
     ws.freeze_panes = "D5"
     ws.auto_filter.ref = f"A4:{get_column_letter(3 + len(years))}{r - 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToHeight = 0
     return rows

@@ -38,6 +38,7 @@ from finmodel.excel.risk_sheets import (
     RiskTables, write_montecarlo_sheet, write_scenarios_sheet, write_sensitivity_sheet,
 )
 from finmodel.excel.style import safe_text
+from finmodel.excel.printing import setup_print
 from finmodel.excel.sheets import ANNUAL_SHEET, write_annual_sheet, write_calc_sheet
 from finmodel.errors import InputError, Problem, ReportError, check_path
 from finmodel.excel.stored import Values, add_values, sheet_parts, stored_values
@@ -200,6 +201,9 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     generated = timestamp()
     write_cover(cover, inputs, version, inputs.digest(), generated.isoformat(), sheet_map)
     _properties(wb, inputs, version, generated)
+    total_rows = [r for (e, _), r in annual_rows.items() if e == TOTAL]
+    setup_print(wb, version, inputs.digest(), [lay.sheet for lay in layouts.values()],
+                (min(total_rows), max(total_rows)) if total_rows else None)
     return wb, WorkbookLayout(layouts, inputs_layout, annual_rows, years, finance)
 
 
