@@ -40,6 +40,7 @@ import pandas as pd
 from finmodel.inputs import DEFAULT_INPUTS_DIR, InputError, Inputs, Problem, brief, load_inputs, unknown_name
 from finmodel.model import evaluate
 from finmodel.registry import PHASE_ITEMS, first_value
+from finmodel.results import NOT_APPLICABLE, applicable
 from finmodel.spec import SPEC_BY_NAME
 
 TOTAL = "total"
@@ -697,10 +698,10 @@ def monte_carlo(
             inputs = load_inputs(base.scenario, inputs_dir=base.inputs_dir,
                                  overrides=_chunk_overrides(sampled, lo, hi, overrides),
                                  overrides_source=f"{dists.file} (draws {lo}-{hi - 1})")
-            _, values = evaluate(inputs, only=METRICS)
+            _, values = evaluate(inputs, only=(*METRICS, *{NOT_APPLICABLE[m] for m in METRICS if m in NOT_APPLICABLE}))
             for e in entities:
                 for m in METRICS:
-                    out[e][m][lo:hi] = np.broadcast_to(values[e][m], (hi - lo, 1))[:, 0]
+                    out[e][m][lo:hi] = np.broadcast_to(applicable(values[e], m), (hi - lo, 1))[:, 0]
             if bar is not None:
                 bar.update(hi - lo)
     finally:

@@ -79,6 +79,17 @@ SUMMARY_COLUMNS = {
     "wacc": ("wacc", "1/yr"),
 }
 
+#: line items that stay a number where they do not apply (the workbook shows no error value), with the flag
+#: item that says whether they apply: Python's tables (summary, Monte Carlo) give NaN where the flag is 0
+NOT_APPLICABLE = {"payback_years": "payback_found", "min_dscr": "has_debt", "avg_dscr": "has_debt"}
+
+
+def applicable(values: dict, item: str):
+    """One entity's ``item`` from its ``values``, NaN where the item's NOT_APPLICABLE flag is 0."""
+    value = values[item]
+    flag = NOT_APPLICABLE.get(item)
+    return value if flag is None else np.where(np.asarray(values[flag]) > 0, value, np.nan)
+
 
 class Results:
     """Everything one run computed; DataFrames are built on first access."""
@@ -173,7 +184,8 @@ class Results:
     @cached_property
     def summary(self) -> pd.DataFrame:
         """Headline figures per phase and total; units in ``summary.attrs['units']``."""
-        rows = {e: {col: self.scalar(e, item) for col, (item, _) in SUMMARY_COLUMNS.items()} for e in self.entities}
+        rows = {e: {col: first_value(applicable(self.values[e], item)) for col, (item, _) in SUMMARY_COLUMNS.items()}
+                for e in self.entities}
         for e in self.entities:
             rows[e].update(self.breakevens.loc[e, list(SEARCHED)].to_dict())
             rows[e]["irr_sign_changes"] = int(sign_changes(self.values[e]["fcf"]).reshape(-1)[0])

@@ -240,7 +240,7 @@ def test_sculpted_debt_has_no_capacity_without_cash_flow(fin_inputs, price):
     assert np.all(v["senior_draws"] == 0) and np.all(v["senior_balance"] == 0)
     assert np.all(v["senior_principal"] >= 0)
     assert np.all(v["debt_service"] == 0)
-    assert np.isnan(v["min_dscr"][0])
+    assert v["has_debt"][0] == 0 and v["min_dscr"][0] == 10  # no debt: a number (dscr_cap) and a flag, no error
     # all equity: equity pays the EUR 2 M of capex less EBITDA (50 x price - 75) x hours, half of it in March;
     # price 0: 2,000,000 + 75 x (0.5 x 744 + 720) = 2,081,900; price 1.5: 2,000,000
     expected = 2_000_000 - (50 * price - 75) * (0.5 * 744 + 720)

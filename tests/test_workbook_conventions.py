@@ -291,6 +291,12 @@ def test_index_names_row_and_column(tokens):
     assert any("INDEX" in functions_in(items) for _, _, _, items in tokens)
 
 
+def test_no_error_masks(tokens):
+    """Figures that may not apply are a number and a flag, never an error value hidden by IFERROR or NA()."""
+    found = [f"{s}!{c}: {f[:120]}" for s, c, f, items in tokens if {"IFERROR", "ISERROR", "NA", "IFNA"} & set(functions_in(items))]
+    assert not found, "\n".join(found[:10])
+
+
 def test_no_if_at_all(tokens):
     """The model uses flags and MIN/MAX, not IF (DESIGN: flags instead of IFs)."""
     found = [f"{s}!{c}: {f[:120]}" for s, c, f, items in tokens if {"IF", "IFS"} & set(functions_in(items))]

@@ -298,8 +298,7 @@ def _compare_finance_sheets(res, wb, layout) -> tuple[int, list[str]]:
             row = [cover.loc[(e, y), key] for y in fin.years]
         else:
             ratio = [cover.loc[(e, y), "dscr"] for y in fin.years]
-            fallback = cap if key == "dscr" else np.nan  # the chart's row leaves years without debt service out
-            row = [min(cap, x) if np.isfinite(x) else fallback for x in ratio]
+            row = [min(cap, x) if np.isfinite(x) else cap for x in ratio]
         finite = [abs(v) for v in row if np.isfinite(v)]
         scale = max(finite) if key != "dscr" and finite else 0.0
         for k, py in enumerate(row):
@@ -358,7 +357,7 @@ def test_balance_check_cells_are_zero_relative_to_total_assets(books):
 
 
 def test_debt_key_figures_are_the_calc_sheets_scalars(books):
-    """The Debt sheet's key figures show the recalculated calc-sheet cells (text where the model has an error)."""
+    """The Debt sheet's key figures show the recalculated calc-sheet cells (DSCR figures times the has_debt flag)."""
     res, wb, layout, _ = books["default"]
     fin = layout.finance
     ws = wb[DEBT_SHEET]
@@ -370,7 +369,8 @@ def test_debt_key_figures_are_the_calc_sheets_scalars(books):
                 assert shown == "phases only", (e, item, shown)
                 continue
             calc = wb[lay.sheet][f"C{lay.rows[item]}"].value
-            assert shown == calc or (isinstance(calc, str) and shown == "no debt"), (e, item, shown, calc)
+            flag = wb[lay.sheet][f"C{lay.rows['has_debt']}"].value if item in ("min_dscr", "avg_dscr", "llcr") else 1
+            assert shown == calc * flag, (e, item, shown, calc)
 
 
 def test_financing_checks_feed_the_master_check(books):
@@ -408,9 +408,13 @@ def test_no_debt_scenario_has_clean_financing_sheets(books):
     for e in res.entities:
         row = [ws.cell(row=fin.cover_rows[(e, "dscr")], column=3 + k).value for k in range(len(fin.years))]
         assert row == [_dscr_cap(res)] * len(fin.years), (e, row)
-        assert ws.cell(row=fin.key_rows[e], column=fin.key_cols["min_dscr"]).value == "no debt"
+        cell = ws.cell(row=fin.key_rows[e], column=fin.key_cols["min_dscr"])
+        assert cell.value == 0 and cell.number_format.endswith(';"no debt"')  # a number, shown as "no debt"
     assert all(v == 1 for _, v in _checks(wb))
     assert _named(wb, "Check_Master") == 1
+    errors = [f"{ws.title}!{c.coordinate}: {c.value}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str) and c.value.startswith("#") and c.value[1:2].isupper()]
+    assert not errors, f"error values without debt: {errors[:5]}"
 
 
 def test_no_debt_scenario_calc_cells_match_python(books):

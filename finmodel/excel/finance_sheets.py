@@ -80,8 +80,9 @@ KEY_FIGURES = (
     ("WACC implied by the structure", "wacc", PERCENT, False),
     ("Debt committed (EUR m)", "debt_commitment", EUR_M, False),
 )
-#: key figures that are an error (NaN) without debt: shown as this text instead
+#: key figures that do not apply without debt: shown times the has_debt flag, 0 formatted as "no debt"
 NO_DEBT = {"min_dscr", "avg_dscr", "llcr"}
+NO_DEBT_FORMAT = '0.00"x";-0.00"x";"no debt"'
 
 
 @dataclass
@@ -288,8 +289,8 @@ def _write_debt(ws, ctx: _Ctx, out: FinanceLayout) -> None:
                 c.alignment = Alignment(horizontal="right")
                 continue
             ref = scalar_ref(ctx.layouts[e], item)
-            c.value = f'=IFERROR({ref},"no debt")' if item in NO_DEBT else f"={ref}"
-            c.number_format = fmt
+            c.value = f"={ref}*{scalar_ref(ctx.layouts[e], 'has_debt')}" if item in NO_DEBT else f"={ref}"
+            c.number_format = NO_DEBT_FORMAT if item in NO_DEBT else fmt
     breach_col = get_column_letter(out.key_cols["breach_months"])
     ws.conditional_formatting.add(f"{breach_col}6:{breach_col}{5 + len(ctx.entities)}",
                                   CellIsRule(operator="greaterThan", formula=["0"], fill=AMBER))
@@ -335,20 +336,6 @@ def _write_debt(ws, ctx: _Ctx, out: FinanceLayout) -> None:
             c.number_format = DSCR
         out.cover_rows[(e, "dscr")] = r
         r += 1
-        if e == TOTAL:  # the chart's line: years without debt service left out (#N/A is not plotted)
-            put_text(ws.cell(row=r, column=1), "DSCR for the chart (#N/A: no debt service)")
-            ws.cell(row=r, column=1).alignment = INDENT
-            ws.cell(row=r, column=1).font = NOTE
-            put_text(ws.cell(row=r, column=2), "x")
-            dscr = out.cover_rows[(e, "dscr")]
-            for k in range(n_years):
-                col = get_column_letter(FIRST_YEAR_COL + k)
-                c = ws.cell(row=r, column=FIRST_YEAR_COL + k)
-                c.value = f"=IFERROR({col}{dscr}/({col}{ds}>0),NA())"
-                c.number_format = DSCR
-                c.font = NOTE
-            out.cover_rows[(e, "dscr_chart")] = r
-            r += 1
         r += 1
     ws.add_chart(_debt_chart(ws, ctx, out, n_years), f"A{chart_row}")
     ws.column_dimensions["A"].width = 58
@@ -377,7 +364,7 @@ def _debt_chart(ws, ctx: _Ctx, out: FinanceLayout, n_years: int) -> BarChart:
     bars.y_axis.numFmt.sourceLinked = False
     bars.y_axis.majorGridlines = None
     line = LineChart()
-    r = out.cover_rows[(TOTAL, "dscr_chart")]
+    r = out.cover_rows[(TOTAL, "dscr")]
     line.add_data(Reference(ws, min_col=first, max_col=last, min_row=r, max_row=r), from_rows=True, titles_from_data=False)
     line.series[-1].tx = SeriesLabel(v="DSCR (right axis)")
     line.series[-1].marker = Marker(symbol="circle", size=6)

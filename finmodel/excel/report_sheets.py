@@ -38,8 +38,10 @@ SUMMARY_LABELS = {
     "equity_npv_eur": "Equity NPV", "min_dscr": "Minimum DSCR (covenant basis)",
     "peak_funding_eur": "Peak funding need", "wacc": "WACC (implied)",
 }
-#: Dashboard cells shown as text instead of an error: summary column -> text
-SUMMARY_IF_ERROR = {"payback_years": "none in horizon", "min_dscr": "no debt"}
+#: Dashboard figures that may not apply: summary column -> (flag item, number format showing 0 as text); the
+#: cell shows the figure times its flag
+SUMMARY_FLAGGED = {"payback_years": ("payback_found", '0.0;-0.0;"none in horizon"'),
+                   "min_dscr": ("has_debt", '0.00;-0.00;"no debt service"')}
 #: headline outputs with a workbook name: name -> line item on the Consolidated sheet
 HEADLINE_NAMES = {"NPV_Total": "npv", "IRR_Total": "irr_annual", "LCOC_Total": "lcoc", "Capex_Total": "capex_initial",
                   "Jobs_Permanent_2030_Total": "jobs_permanent_2030", "Breakeven_Total": "breakeven_price", "Payback_Total": "payback_years"}
@@ -140,8 +142,11 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
             item, unit = SUMMARY_COLUMNS[col]
             c = ws.cell(row=k, column=j)
             ref = scalar_ref(layouts[e], item)
-            c.value = f'=IFERROR({ref}, "{SUMMARY_IF_ERROR[col]}")' if col in SUMMARY_IF_ERROR else f"={ref}"
+            c.value = f"={ref}"
             c.number_format = _format(unit)
+            if col in SUMMARY_FLAGGED:
+                flag, c.number_format = SUMMARY_FLAGGED[col]
+                c.value = f"={ref}*{scalar_ref(layouts[e], flag)}"
     r = 7 + len(entities) + 1
     if breakevens is not None:
         r = _write_breakevens(ws, r, layouts, entities, phase_labels, breakevens) + 1

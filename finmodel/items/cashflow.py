@@ -5,7 +5,7 @@ Tax: French rules, once a year, each phase on its own (see
 expense (unlevered), the company's levered tax is in the financing items.
 """
 
-from finmodel.expr import cumsum, ge, irr, lag, lt, row_max, safe_divide, sumproduct, total, ytd
+from finmodel.expr import cumsum, ge, irr, lag, lt, row_max, sumproduct, total, ytd
 from finmodel.items.tax_rules import register_tax
 from finmodel.registry import row, scalar
 
@@ -140,7 +140,14 @@ def irr_annual(m):
     return (1 + m.irr_monthly) ** m.i.months_per_year - 1
 
 
+@scalar("Payback flag (1: paid back in the horizon)", "flag", R)
+def payback_found(m):
+    """1 when cumulative free cash flow ends the horizon non-negative."""
+    return ge(total(m.fcf), 0)
+
+
 @scalar("Payback from first capex", "yr", R)
 def payback_years(m):
-    """Years from the first capex to the last month cumulative FCF turns non-negative; error if it ends negative."""
-    return safe_divide(row_max(m.payback_marker) / m.i.months_per_year, ge(total(m.fcf), 0))
+    """Years from the first capex to the last month cumulative FCF turns non-negative; 0 when none in the
+    horizon (payback_found = 0; the workbook shows "none in horizon")."""
+    return row_max(m.payback_marker) / m.i.months_per_year * m.payback_found

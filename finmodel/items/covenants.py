@@ -13,7 +13,7 @@ service are left out (no cap, no zero). For the total, the minimum is the
 weakest phase's over the phases with tests; a phase without debt has none.
 """
 
-from finmodel.expr import carry, lt, maximum, minimum, row_max, row_min, safe_divide, sumproduct, total, trailing_sum
+from finmodel.expr import carry, lt, maximum, minimum, row_max, row_min, sumproduct, total, trailing_sum
 from finmodel.registry import row, scalar
 
 S = "Covenants (lenders' test basis)"
@@ -90,6 +90,12 @@ def covenant_tests(m):
     return total(m.covenant_test)
 
 
+@scalar("Debt flag (1: covenant tests)", "flag", S)
+def has_debt(m):
+    """1 when there is a covenant test (debt service): the DSCR figures apply; 0 without debt."""
+    return lt(0, m.covenant_tests)
+
+
 @scalar("Covenant tests failed", "#", S, consolidate="sum")
 def breach_months(m):
     """Test dates whose covenant DSCR is below dscr_covenant (total: over the phases)."""
@@ -117,9 +123,9 @@ def min_dscr_or_cap(m):
 
 @scalar("Minimum DSCR (covenant basis)", "-", S)
 def min_dscr(m):
-    """Smallest covenant DSCR over the test dates; error (NaN) without a test. Total: the weakest phase with debt."""
-    has = lt(0, m.covenant_tests)
-    return safe_divide(m.min_dscr_or_cap * has, has)
+    """Smallest covenant DSCR over the test dates; dscr_cap without a test (has_debt = 0: a number and a flag,
+    no error value). Total: the weakest phase with debt."""
+    return m.min_dscr_or_cap * m.has_debt + (1 - m.has_debt) * m.i.dscr_cap
 
 
 @scalar("Sum of covenant DSCRs", "-", S, consolidate="sum")
@@ -130,5 +136,6 @@ def covenant_dscr_sum(m):
 
 @scalar("Average DSCR (covenant basis)", "-", S)
 def avg_dscr(m):
-    """Mean covenant DSCR over the test dates; error (NaN) without a test. Total: over every phase's tests."""
-    return safe_divide(m.covenant_dscr_sum, m.covenant_tests)
+    """Mean covenant DSCR over the test dates; dscr_cap without a test (has_debt = 0). Total: over every phase's
+    tests."""
+    return m.covenant_dscr_sum / (m.covenant_tests + 1 - m.has_debt) * m.has_debt + (1 - m.has_debt) * m.i.dscr_cap

@@ -175,8 +175,9 @@ def llcr_discount(m):
 
 @scalar("LLCR at completion", "-", R, consolidate=None)
 def llcr(m):
-    """PV of CFADS over the loan life at the average debt rate / debt at completion."""
-    return safe_divide(sumproduct(m.cfads, m.llcr_discount), m.debt_at_completion)
+    """PV of CFADS over the loan life at the average debt rate / debt at completion; dscr_cap without debt."""
+    has = lt(0, m.debt_at_completion)
+    return sumproduct(m.cfads, m.llcr_discount) / (m.debt_at_completion + 1 - has) * has + (1 - has) * m.i.dscr_cap
 
 
 @scalar("Debt cost x commitment", "EUR/yr", R, consolidate="sum")
