@@ -177,7 +177,9 @@ def test_debt_and_statements_rows_copied_across(wb, layout):
         ws = wb[sheet]
         assert ws.max_column == FIRST_YEAR_COL + len(fin.years) - 1, f"{sheet}: {ws.max_column} columns"
         rows, bad = _check_copied_across(ws, FIRST_YEAR_COL, first_row)
-        assert rows == want, f"{sheet}: {rows} rows with yearly formulas, expected {want}"
+        headers = sum(1 for r in range(first_row, ws.max_row + 1)  # year headers: YEAR(model_start) + column offset
+                      if str(ws.cell(row=r, column=FIRST_YEAR_COL).value).startswith("=YEAR(model_start)"))
+        assert headers >= 1 and rows == want + headers, f"{sheet}: {rows} rows with yearly formulas, expected {want}"
         assert not bad, "\n".join(bad[:10])
 
 
@@ -535,3 +537,18 @@ def test_phases_get_distinct_sheets_and_names(tmp_path, phases):
     assert all(s in names for s in sheets), f"formulas point at {sheets}, workbook has {names}"
     lowered = [n.lower() for n in wb.defined_names]
     assert len(set(lowered)) == len(lowered), "defined names differing only in case"
+
+
+def test_numbers_are_never_written_as_text(wb):
+    """Years, counts and missing values are numbers or blanks, never text such as '2030', '2030.0' or 'nan'."""
+    found = [f"{ws.title}!{c.coordinate}: {c.value!r}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if c.data_type == "s" and isinstance(c.value, str)
+             and re.fullmatch(r"-?\d+(\.\d+)?(e[+-]?\d+)?|nan|NaN|inf|None", c.value.strip())]
+    assert not found, found[:10]
+
+
+def test_checks_show_one_or_zero(wb):
+    ws = wb["Checks"]
+    cells = [ws.cell(row=r, column=3) for r in range(6, ws.max_row + 1)
+             if str(ws.cell(row=r, column=3).value).startswith("=--(")]
+    assert len(cells) > 50 and all(c.number_format == "0" for c in cells)

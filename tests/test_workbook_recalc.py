@@ -35,7 +35,7 @@ from finmodel.excel.calc import period_columns
 from finmodel.excel.finance_sheets import DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET
 from finmodel.excel.inputs_sheet import SHEET as INPUTS_SHEET
 from finmodel.excel.readback import read_inputs_from_workbook
-from finmodel.excel.report_sheets import HEADLINE_NAMES
+from finmodel.excel.report_sheets import HEADLINE_NAMES, SUMMARY_FLAGGED
 from finmodel.excel.writer import write_report
 from finmodel.financing import ANNOUNCED_PLAN_EUR
 from finmodel.recalc import find_soffice, find_ssconvert, recalculate, recalculate_gnumeric
@@ -125,6 +125,15 @@ def books(tmp_path_factory):
     construction = start.cell(row=rows["alixan_construction_start"], column=layout.inputs.scenario_cols["nov_2025"]).value
     _edit(path, tmp / "in" / "edge.xlsx", values={"utilisation": 1.5, "alixan_stage1_online": construction})
     cases["edge"] = (base, tmp / "in" / "edge.xlsx", layout)  # no Python run: its inputs are invalid
+    # risk sheets (a scenario table is enough) computed for nov_2025, then the drop-down switched to feb_2025
+    from finmodel.compare import compare
+    from finmodel.excel.risk_sheets import RiskTables
+
+    risky, _ = write_report(base, tmp / "risky" / "risky.xlsx", finmodel.__version__,
+                            RiskTables(scenarios=compare(["nov_2025", "feb_2025"])))
+    _edit(risky, tmp / "in" / "risk_stale.xlsx", scenario="feb_2025")
+    cases["risk_fresh"] = (base, risky, layout)
+    cases["risk_stale"] = (finmodel.run("feb_2025"), tmp / "in" / "risk_stale.xlsx", layout)
     inputs = write_inputs(tmp / "midyear_inputs", HAND_PLAN | MIDYEAR_PLAN, {"p": HAND_PHASE}, start="2024-07",
                           horizon_years=2)
     small = finmodel.run(inputs_dir=inputs)
@@ -198,7 +207,13 @@ def test_headline_names_dashboard_and_checks(books):
     for k, entity in enumerate(res.entities, start=7):
         assert dash.cell(row=k, column=2).value == entity
         for j, col in enumerate(SUMMARY_COLUMNS, start=3):
-            assert _close(dash.cell(row=k, column=j).value, res.summary.loc[entity, col], 0.0), (entity, col)
+            py = res.summary.loc[entity, col]
+            if col in SUMMARY_FLAGGED and not np.isfinite(py):  # does not apply: 0, which the format shows as text
+                flag, fmt = SUMMARY_FLAGGED[col]
+                assert dash.cell(row=k, column=j).value == 0 and fmt.endswith('"'), (entity, col)
+                assert res.scalar(entity, flag) == 0
+                continue
+            assert _close(dash.cell(row=k, column=j).value, py, 0.0), (entity, col)
     # discount rate (input) beside the WACC the financing structure implies
     assert _close(dash["G3"].value, float(res.inputs.values["discount_rate"]), 0.0)
     assert _close(dash["I3"].value, res.summary.loc["total", "wacc"], 0.0)
@@ -601,3 +616,18 @@ def test_out_of_range_inputs_fail_the_master_check_without_error_values(books):
     errors = [f"{ws.title}!{c.coordinate}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
               if c.value == "#DIV/0!"]
     assert not errors, f"{len(errors)} #DIV/0! cells, e.g. {errors[:5]}"
+
+
+# --- risk sheets say what they were computed for ---------------------------------------------------
+
+def test_risk_sheets_are_flagged_stale_when_the_live_scenario_changes(books):
+    """Computed for nov_2025; with the drop-down on feb_2025 the Checks warning and the Dashboard banner say so."""
+    fresh, stale = books["risk_fresh"][1], books["risk_stale"][1]
+    digest = books["risk_fresh"][0].inputs.digest()
+    assert "nov_2025" in fresh["Scenarios"]["A3"].value and digest in fresh["Scenarios"]["A3"].value
+    assert _named(fresh, "Risk_Stale") == 0 and fresh["Dashboard"]["A4"].value == 0
+    assert _named(stale, "Risk_Stale") >= 1 and stale["Dashboard"]["A4"].value == _named(stale, "Risk_Stale")
+    assert _named(stale, "Check_Master") == 1  # a warning, not a failed check
+    warnings = {stale["Checks"].cell(row=r, column=1).value: stale["Checks"].cell(row=r, column=3).value
+                for r in range(1, stale["Checks"].max_row + 1)}
+    assert any("Monte Carlo sheets were computed" in str(k) and v >= 1 for k, v in warnings.items())

@@ -32,7 +32,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from finmodel.excel.calc import TIME_SHEET, SheetLayout, period_columns
 from finmodel.excel.report_sheets import EUR_M, scalar_ref
 from finmodel.excel.style import (
-    HEADER, HEADER_FILL, NOTE, SECTION, SECTION_FILL, header_row, landscape, put_text, title,
+    HEADER, HEADER_FILL, NOTE, SECTION, SECTION_FILL, header_row, landscape, put_text, title, year_header,
 )
 from finmodel.expr import quote_sheet
 from finmodel.financing import ANNOUNCED_PLAN_EUR, BALANCE_ROWS, DEBT_FIELDS, SOURCES, STATEMENTS, USES
@@ -428,12 +428,7 @@ def _write_statements(ws, ctx: _Ctx, out: FinanceLayout) -> None:
 def _year_header(ws, r: int, first: str, years: list[int]) -> None:
     """A dark header row: label, unit, then the years as numbers (the SUMIF criteria of the rows below)."""
     header_row(ws, r, [first, "Unit"])
-    for k, y in enumerate(years):
-        c = ws.cell(row=r, column=FIRST_YEAR_COL + k)
-        c.value = y
-        c.number_format = "0"
-        c.font, c.fill = HEADER, HEADER_FILL
-        c.alignment = Alignment(horizontal="right")
+    year_header(ws, r, FIRST_YEAR_COL, len(years))
 
 
 def _annual_row(ws, r: int, ctx: _Ctx, entity: str, item: str, kind: str, label: str, hdr: int, n_years: int) -> None:

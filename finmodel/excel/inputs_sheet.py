@@ -118,6 +118,33 @@ def write_inputs_sheet(wb, columns: dict[str, Inputs], selected: str, model_star
     return lay
 
 
+RISK_STALE = "Risk_Stale"
+
+
+def snapshot_for_risk(wb, lay: InputsLayout, selected: str) -> str:
+    """Columns after Source: each input's live value when the risk sheets were computed, and 1 where it has
+    changed since. The defined name returned (``Risk_Stale``) counts the changes, plus 1 when the drop-down
+    shows another scenario: the risk sheets (values from Python runs) are stale when it is not 0.
+    """
+    ws = wb[SHEET]
+    snap, changed = lay.source_col + 1, lay.source_col + 2
+    s, live = get_column_letter(snap), get_column_letter(LIVE_COL)
+    header_row(ws, HEADER, ["Live value when the risk sheets were computed", "Changed since (1 = yes)"], first_col=snap)
+    put_text(ws.cell(row=3, column=snap), selected)
+    rows = sorted(lay.rows.values())
+    for r in rows:
+        ws.cell(row=r, column=snap).value = ws.cell(row=r, column=lay.scenario_cols[selected]).value
+        ws.cell(row=r, column=snap).number_format = ws.cell(row=r, column=LIVE_COL).number_format
+        ws.cell(row=r, column=changed).value = f"=--({live}{r}<>{s}{r})"
+    c = get_column_letter(changed)
+    total = ws.cell(row=3, column=changed)
+    total.value = f"=SUM({c}{rows[0]}:{c}{rows[-1]})+--(Scenario<>{s}3)"
+    _define(wb, RISK_STALE, f"{SHEET}!${c}$3")
+    for col, width in ((snap, 18), (changed, 12)):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    return RISK_STALE
+
+
 def _validate(ws, spec: InputSpec, name: str, cells: str, model_start: float) -> None:
     """Data validation of one input's scenario cells from its spec (inclusive bounds; the Checks row is strict)."""
     message = f"{name}: allowed {spec.allowed()}"

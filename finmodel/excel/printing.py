@@ -61,6 +61,9 @@ def setup_print(wb, version: str, digest: str, calc_sheets: list[str], annual_pr
         ws = wb["Inputs"]
         last_col = max((c.column for c in ws[5] if c.value == "Source"), default=ws.max_column + 1) - 1
         ws.print_area = f"A1:{get_column_letter(last_col)}{ws.max_row}"
+    if "Sensitivity" in wb.sheetnames:  # without the long source column
+        ws = wb["Sensitivity"]
+        ws.print_area = f"A1:K{ws.max_row + 30}"  # the tornado chart sits below the tables
     if annual_print_rows is not None and "Annual" in wb.sheetnames:
         ws = wb["Annual"]
         first, last = annual_print_rows

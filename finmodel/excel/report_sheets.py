@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from finmodel.excel.calc import SheetLayout
 from finmodel.excel.style import (
-    CHECK_FILL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, landscape, number_format, put_text, title,
+    CHECK_FILL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, landscape, number_format, put_text, title, year_header,
 )
 from finmodel.expr import quote_sheet
 from finmodel.listing import excel_name
@@ -80,6 +80,7 @@ def write_cover(ws, inputs, version: str, digest: str, generated: str, sheet_map
         c = ws.cell(row=k, column=2)
         if isinstance(value, str) and value.startswith("=") and label in ("Scenario (live)", "Master check"):
             c.value = value
+            c.number_format = "0" if label == "Master check" else "General"
         else:
             put_text(c, value)
         c.alignment = WRAP
@@ -122,6 +123,7 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
     put_text(ws["A3"], "Master check (1 = every check holds)")
     ws["A3"].font = SECTION
     ws["C3"].value = "=Check_Master"
+    ws["C3"].number_format = "0"
     ws.conditional_formatting.add("C3", CellIsRule(operator="equal", formula=["1"], fill=GREEN))
     ws.conditional_formatting.add("C3", CellIsRule(operator="notEqual", formula=["1"], fill=RED))
     ws["D3"].value = "=Scenario"
@@ -214,11 +216,25 @@ def _shown_unit(unit: str) -> str:
     return "EUR m" if unit == "EUR" else unit
 
 
+def risk_banner(ws, stale: str) -> None:
+    """Dashboard row 4: whether the risk sheets were computed for the live scenario and inputs (``stale``: the
+    defined name counting the differences), shown in words and red when they were not."""
+    c = ws["A4"]
+    c.value = f"={stale}"
+    c.number_format = ('"Scenarios, Sensitivity and Monte Carlo are STALE: computed for other inputs or another scenario '
+                       '(see Checks)";;"Scenarios, Sensitivity and Monte Carlo: computed for these inputs"')
+    c.font = SECTION
+    c.alignment = Alignment(horizontal="left")
+    ws.merge_cells("A4:J4")  # a number's text does not overflow into the next cells
+    ws.conditional_formatting.add("A4", CellIsRule(operator="notEqual", formula=["0"], fill=RED))
+
+
 def write_cash_flow_table(ws, anchor: int, annual_rows, years: list[int]) -> tuple[int, int]:
     """Consolidated free cash flow by year and its running total (data for the chart); returns (fcf row, cum row)."""
     put_text(ws.cell(row=anchor, column=1), "Consolidated free cash flow by year")
     ws.cell(row=anchor, column=1).font = SECTION
-    header_row(ws, anchor + 1, ["", "Unit"] + [str(y) for y in years])
+    header_row(ws, anchor + 1, ["", "Unit"])
+    year_header(ws, anchor + 1, 3, len(years))
     fcf_row, cum_row = anchor + 2, anchor + 3
     put_text(ws.cell(row=fcf_row, column=1), "Free cash flow")
     put_text(ws.cell(row=cum_row, column=1), "Cumulative free cash flow")
@@ -302,7 +318,8 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
     title(ws, "Jobs", "Average FTE over each year: construction on site (job-years per MW built), direct operations by "
                       "category, indirect and induced (multiplier). Announced: 5,000 jobs by 2030 for the plan, about 800 "
                       "direct and indirect for Alixan: compare them with permanent jobs.")
-    header_row(ws, 4, ["Category", "Unit"] + [str(y) for y in years])
+    header_row(ws, 4, ["Category", "Unit"])
+    year_header(ws, 4, 3, len(years))
     items = [("jobs_construction", "Construction")] + [(f"jobs_{c}", f"Direct: {c}") for c in CATEGORIES] + \
             [("jobs_indirect", "Indirect and induced"), ("jobs_permanent", "Permanent (direct + indirect)"),
              ("jobs_total", "Total")]
@@ -348,9 +365,11 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
     rows: dict[tuple[str, str], int] = {}
     for r, rec in enumerate(table.itertuples(index=False), start=5):
         rows[(rec.id, rec.metric)] = r
-        for j, v in enumerate((rec.id, rec.date, rec.what, rec.scope, "" if rec.by_year is None else rec.by_year,
-                               rec.metric, rec.unit), start=1):
-            put_text(ws.cell(row=r, column=j), v)
+        for j, v in enumerate((rec.id, rec.date, rec.what, rec.scope, rec.by_year, rec.metric, rec.unit), start=1):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):  # a year: a number, blank when none
+                ws.cell(row=r, column=j).value = int(v) if float(v).is_integer() else (None if v != v else float(v))
+            else:
+                put_text(ws.cell(row=r, column=j), "" if v is None else v)
         put_text(ws.cell(row=r, column=12), rec.source)
         announced, bottom = ws.cell(row=r, column=8), ws.cell(row=r, column=9)
         if rec.metric in BOTTOM_UP:
@@ -424,6 +443,7 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
         c = ws.cell(row=k, column=3)
         c.value = formula
         c.style = "Check Cell"
+        c.number_format = "0"  # 1/0: LibreOffice shows TRUE/FALSE otherwise
     for k, (label, name, lo, hi, formula) in enumerate(input_rows, start=first + len(checks)):
         put_text(ws.cell(row=k, column=1), label)
         for col, bound in ((4, lo), (5, hi)):
@@ -432,12 +452,14 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
         c = ws.cell(row=k, column=3)
         c.value = formula.replace("{lo}", f"$D${k}").replace("{hi}", f"$E${k}")
         c.style = "Check Cell"
+        c.number_format = "0"
     last = first + len(checks) + len(input_rows) - 1
     r = last + 2
     put_text(ws.cell(row=r, column=1), "Master check (1 = every check above holds)")
     ws.cell(row=r, column=1).font = SECTION
     ws.cell(row=r, column=3).value = f"=--(SUM(C{first}:C{last})=COUNT(C{first}:C{last}))"
     ws.cell(row=r, column=3).fill = CHECK_FILL
+    ws.cell(row=r, column=3).number_format = "0"
     wb.defined_names["Check_Master"] = DefinedName("Check_Master", attr_text=f"Checks!$C${r}")
     ws.conditional_formatting.add(f"C{first}:C{last} C{r}", CellIsRule(operator="notEqual", formula=["1"], fill=RED))
     r += 2

@@ -94,6 +94,8 @@ def write_sensitivity_sheet(ws, tornado: pd.DataFrame, breakevens: pd.DataFrame 
     chart.y_axis.number_format = "#,##0,,,"
     chart.x_axis.tickLblPos = "low"
     chart.x_axis.delete = chart.y_axis.delete = False
+    chart.x_axis.scaling.orientation = "maxMin"  # the table's first (largest swing) driver at the top
+    chart.y_axis.crosses = "max"  # the value axis stays at the bottom
     for col, label in ((8, "Driver at low"), (9, "Driver at high")):
         chart.add_data(Reference(ws, min_col=col, max_col=col, min_row=6, max_row=last), titles_from_data=False)
         chart.series[-1].tx = SeriesLabel(v=label)

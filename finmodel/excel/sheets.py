@@ -7,7 +7,7 @@ from openpyxl.utils import get_column_letter
 from finmodel.excel.calc import (
     COL_CONST, COL_TOTAL, FIRST_PERIOD_COL, TIME_SHEET, SheetLayout, fill, period_columns,
 )
-from finmodel.excel.style import SECTION, SECTION_FILL, header_row, number_format, put_text, title
+from finmodel.excel.style import SECTION, SECTION_FILL, header_row, number_format, put_text, title, year_header
 from finmodel.expr import quote_sheet
 from finmodel.results import annual_items
 
@@ -78,9 +78,8 @@ def write_annual_sheet(wb, layouts: dict[str, SheetLayout], entities: list[str],
     cols = period_columns(periods)
     time_lay = layouts["time"]
     year_range = f"{TIME_SHEET}!${cols[0]}${time_lay.rows['year']}:${cols[-1]}${time_lay.rows['year']}"
-    header_row(ws, 4, ["Phase", "Line item", "Unit"] + [str(y) for y in years])
-    for k, y in enumerate(years):
-        ws.cell(row=3, column=4 + k).value = y
+    header_row(ws, 4, ["Phase", "Line item", "Unit"])
+    year_header(ws, 4, 4, len(years))
     rows: dict[tuple[str, str], int] = {}
     wanted = set(annual_items())
     r = 5
@@ -95,7 +94,7 @@ def write_annual_sheet(wb, layouts: dict[str, SheetLayout], entities: list[str],
             put_text(ws.cell(row=r, column=3), it.unit)
             src = f"{sheet}!${cols[0]}{lay.rows[it.name]}:${cols[-1]}{lay.rows[it.name]}"
             for k in range(len(years)):
-                ycell = f"{get_column_letter(4 + k)}$3"
+                ycell = f"{get_column_letter(4 + k)}$4"
                 formula = f"SUMIF({year_range}, {ycell}, {src})"
                 if it.unit == "FTE":
                     formula = f"{formula}/COUNTIF({year_range}, {ycell})"

@@ -76,6 +76,21 @@ def header_row(ws, row: int, titles: list[str], first_col: int = 1) -> None:
         c.fill = HEADER_FILL
 
 
+def year_header(ws, row: int, first_col: int, n_years: int) -> None:
+    """Year headers as numbers linked to the timeline: the model start's year plus the column's offset [yr]
+    (one formula copied across)."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    first = get_column_letter(first_col)
+    for k in range(n_years):
+        c = ws.cell(row=row, column=first_col + k)
+        c.value = f"=YEAR(model_start)+COLUMNS(${first}{row}:{get_column_letter(first_col + k)}{row})-1"
+        c.number_format = "0"
+        c.font, c.fill = HEADER, HEADER_FILL
+        c.alignment = Alignment(horizontal="right")
+
+
 def title(ws, text: str, subtitle: str = "") -> None:
     """Sheet title in A1 and an optional note in A2."""
     put_text(ws["A1"], text)

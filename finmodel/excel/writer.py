@@ -29,15 +29,15 @@ from finmodel.excel.calc import CONSOLIDATED_SHEET, TIME_SHEET, build_layouts, c
 from finmodel.excel.finance_sheets import (
     DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET, FinanceLayout, write_finance_sheets,
 )
-from finmodel.excel.inputs_sheet import InputsLayout, input_checks, write_inputs_sheet
+from finmodel.excel.inputs_sheet import InputsLayout, input_checks, snapshot_for_risk, write_inputs_sheet
 from finmodel.excel.report_sheets import (
-    define_headlines, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
+    define_headlines, risk_banner, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
     write_dashboard, write_energy_table, write_jobs_sheet, write_lcoc_sheet, write_sources_sheet,
 )
 from finmodel.excel.risk_sheets import (
     RiskTables, write_montecarlo_sheet, write_scenarios_sheet, write_sensitivity_sheet,
 )
-from finmodel.excel.style import safe_text
+from finmodel.excel.style import SECTION, put_text, safe_text
 from finmodel.excel.printing import setup_print
 from finmodel.excel.sheets import ANNUAL_SHEET, write_annual_sheet, write_calc_sheet
 from finmodel.errors import InputError, Problem, ReportError, check_path
@@ -177,9 +177,16 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     dashboard.add_chart(charts.energy_chart(dashboard, cum_row + 27, energy_rows["facility_energy_mwh"],
                                             energy_rows["heat_sold_mwh"], len(years)), f"A{max(energy_rows.values()) + 2}")
 
-    risk_map = _risk_sheets(wb, risk)
+    risk_map = _risk_sheets(wb, risk, f"Computed for scenario {selected} (inputs SHA-256 {inputs.digest()}): the "
+                                      "Dashboard and the Checks sheet flag it when the live scenario or inputs differ.")
+    live_warnings = list(finance.warnings)
+    if risk_map:
+        stale = snapshot_for_risk(wb, inputs_layout, selected)
+        live_warnings.append(("Inputs changed since the Scenarios, Sensitivity and Monte Carlo sheets were computed "
+                              "(+1 for another scenario): those sheets are stale when not 0", f"={stale}", "#"))
+        risk_banner(dashboard, stale)
     write_checks_sheet(wb, wb.create_sheet("Checks"), layouts, entities, phases, annual_rows, len(years), results.warnings,
-                       finance.checks, finance.warnings, input_checks(input_keys, phases))
+                       finance.checks, live_warnings, input_checks(input_keys, phases))
     write_sources_sheet(wb.create_sheet("Sources"), inputs, SEEDS)
     sheet_map = [
         ("Dashboard", "Headline figures, master check, charts"),
@@ -207,8 +214,9 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     return wb, WorkbookLayout(layouts, inputs_layout, annual_rows, years, finance)
 
 
-def _risk_sheets(wb, risk: RiskTables | None) -> list[tuple[str, str]]:
-    """Scenarios, Sensitivity and Monte Carlo sheets for the tables ``risk`` holds; their sheet-map lines."""
+def _risk_sheets(wb, risk: RiskTables | None, stamp: str) -> list[tuple[str, str]]:
+    """Scenarios, Sensitivity and Monte Carlo sheets for the tables ``risk`` holds, each stamped (A3) with the
+    scenario and inputs it was computed for; their sheet-map lines."""
     out = []
     if risk is None:
         return out
@@ -221,6 +229,9 @@ def _risk_sheets(wb, risk: RiskTables | None) -> list[tuple[str, str]]:
     if risk.montecarlo is not None:
         write_montecarlo_sheet(wb.create_sheet("Monte Carlo"), risk.montecarlo)
         out.append(("Monte Carlo", "Percentiles, P(NPV < 0), histogram"))
+    for name, _ in out:
+        put_text(wb[name]["A3"], stamp)
+        wb[name]["A3"].font = SECTION
     return out
 
 
