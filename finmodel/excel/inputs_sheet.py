@@ -129,7 +129,9 @@ def snapshot_for_risk(wb, lay: InputsLayout, selected: str) -> str:
     ws = wb[SHEET]
     snap, changed = lay.source_col + 1, lay.source_col + 2
     s, live = get_column_letter(snap), get_column_letter(LIVE_COL)
-    header_row(ws, HEADER, ["Live value when the risk sheets were computed", "Changed since (1 = yes)"], first_col=snap)
+    # headers above the header row: its last cell stays 'Source' (read-back relies on it)
+    header_row(ws, HEADER - 1, ["Live value when the risk sheets were computed", "Changed since (1 = yes)"],
+               first_col=snap)
     put_text(ws.cell(row=3, column=snap), selected)
     rows = sorted(lay.rows.values())
     for r in rows:
