@@ -260,10 +260,15 @@ def write_energy_table(ws, anchor: int, annual_rows, years: list[int]) -> dict[s
     """Energy, heat and carbon of the whole plan by year (Annual sheet rows); returns item -> row."""
     put_text(ws.cell(row=anchor, column=1), "Energy, heat and carbon by year (whole plan)")
     ws.cell(row=anchor, column=1).font = SECTION
-    header_row(ws, anchor + 1, ["", "Unit"] + [str(y) for y in years])
+    header_row(ws, anchor + 1, ["", "Unit"])
+    year_header(ws, anchor + 1, 3, len(years))
 
     def annual(item: str) -> str:
         return f"Annual!{{a}}{annual_rows[(TOTAL, item)]}"
+
+    def per_hour(numerator: str) -> str:  # 0, shown "-", in a year without GPU-hours: no error value
+        hours = annual("gpu_hours_sold")
+        return f"={numerator}*--({hours}>0)/({hours}+--({hours}=0))"
 
     lines = [
         ("it_energy_mwh", "IT energy", "GWh", GWH, "=" + annual("it_energy_mwh")),
@@ -272,10 +277,10 @@ def write_energy_table(ws, anchor: int, annual_rows, years: list[int]) -> dict[s
         ("share_rte_dc_forecast", "Share of RTE's 2030 data-centre forecast", "-", "0%", "=" + annual("share_rte_dc_forecast")),
         ("heat_sold_mwh", "Heat delivered to district heating", "GWh", GWH, "=" + annual("heat_sold_mwh")),
         ("emissions_t", "CO2 emissions of grid power", "t CO2", "#,##0", "=" + annual("emissions_t")),
-        ("kwh_per_gpu_hour", "Facility energy per GPU-hour sold", "kWh/GPU-h", "0.00",
-         f'=IFERROR({annual("facility_energy_mwh")}*kwh_per_mwh/{annual("gpu_hours_sold")}, "-")'),
-        ("co2_g_per_gpu_hour", "CO2 per GPU-hour sold", "g CO2/GPU-h", "0.0",
-         f'=IFERROR({annual("emissions_t")}*g_per_tonne/{annual("gpu_hours_sold")}, "-")'),
+        ("kwh_per_gpu_hour", "Facility energy per GPU-hour sold", "kWh/GPU-h", '0.00;-0.00;"-"',
+         per_hour(f'{annual("facility_energy_mwh")}*kwh_per_mwh')),
+        ("co2_g_per_gpu_hour", "CO2 per GPU-hour sold", "g CO2/GPU-h", '0.0;-0.0;"-"',
+         per_hour(f'{annual("emissions_t")}*g_per_tonne')),
     ]
     rows = {}
     for r, (item, label, unit, fmt, formula) in enumerate(lines, start=anchor + 2):
