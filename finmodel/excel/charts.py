@@ -76,11 +76,11 @@ def stack_chart(ws, first_row: int, last_row: int, n_entities: int) -> BarChart:
     return chart
 
 
-def jobs_chart(ws, first_row: int, last_row: int, n_years: int) -> BarChart:
-    """Stacked columns: jobs by year and category (without the total row) [FTE]."""
+def jobs_chart(ws, first_row: int, end_row: int, n_years: int) -> BarChart:
+    """Stacked columns: jobs by year and category, rows first_row to end_row - 1 (categories that add up) [FTE]."""
     chart = _sized(BarChart(), "Jobs by year (whole plan, average FTE)", "FTE")
     chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
-    for r in range(first_row, last_row):
+    for r in range(first_row, end_row):
         _row_series(chart, ws, r, 3, 2 + n_years, ws.cell(row=r, column=1).value)
     chart.set_categories(Reference(ws, min_col=3, max_col=2 + n_years, min_row=4, max_row=4))
     return chart

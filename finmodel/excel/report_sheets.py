@@ -319,7 +319,10 @@ def write_lcoc_sheet(ws, layouts, entities) -> int:
 
 
 def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tuple[int, int]:
-    """Jobs by year and category for the whole plan, and by phase in the report year; returns the table's rows."""
+    """Jobs by year and category for the whole plan, and by phase in the report year.
+
+    Returns (first row, permanent-jobs row): the rows from the first up to the permanent one add up to the total.
+    """
     title(ws, "Jobs", "Average FTE over each year: construction on site (job-years per MW built), direct operations by "
                       "category, indirect and induced (multiplier). Announced: 5,000 jobs by 2030 for the plan, about 800 "
                       "direct and indirect for Alixan: compare them with permanent jobs.")
@@ -345,6 +348,9 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
                ("jobs_construction_peak", "Construction on site, peak month", "FTE"),
                ("jobs_construction_peak_year", "Construction peak year", "year"))
     header_row(ws, r + 1, ["Phase", "Unit"] + [label for _, label, _ in columns])
+    for j in range(3, 3 + len(columns)):  # long headers over narrow year columns
+        ws.cell(row=r + 1, column=j).alignment = WRAP
+    ws.row_dimensions[r + 1].height = 45
     for k, e in enumerate(entities, start=r + 2):
         put_text(ws.cell(row=k, column=1), e)
         put_text(ws.cell(row=k, column=2), "FTE")
@@ -356,7 +362,7 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
     for j in range(2, 3 + len(years)):
         ws.column_dimensions[get_column_letter(j)].width = 12
     landscape(ws)
-    return first, first + len(items) - 1
+    return first, first + len(items) - 2
 
 
 def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:

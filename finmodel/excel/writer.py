@@ -162,8 +162,8 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     last_stack = write_lcoc_sheet(lcoc_ws, layouts, entities)
     lcoc_ws.add_chart(charts.stack_chart(lcoc_ws, 5, last_stack, len(entities)), "B20")
     jobs_ws = wb.create_sheet("Jobs")
-    first_job, last_job = write_jobs_sheet(jobs_ws, annual_rows, years, layouts, entities)
-    jobs_ws.add_chart(charts.jobs_chart(jobs_ws, first_job, last_job, len(years)), "A24")
+    first_job, permanent_job = write_jobs_sheet(jobs_ws, annual_rows, years, layouts, entities)
+    jobs_ws.add_chart(charts.jobs_chart(jobs_ws, first_job, permanent_job, len(years)), "A24")
     ann_ws = wb.create_sheet("Announcements")
     ann_rows = write_announcements_sheet(ann_ws, results.announcements, layouts)
 
