@@ -154,9 +154,13 @@ def month(year: int, m: int) -> str:
 def schedule(draw, phase: str):
     """Phase size, stage split and dates: construction, then stage 1, then full service, within 2025-2040."""
     c = draw(st.integers(1, 120), label=f"{phase} construction month")
-    s1 = c + draw(st.integers(1, 36), label=f"{phase} build 1 months")
+    build1 = draw(st.integers(1, 36), label=f"{phase} build 1 months")
+    s1 = c + build1
     full = s1 + draw(st.integers(1, 36), label=f"{phase} build 2 months")
+    # GPUs are ordered after works start: within this build and the shortest default one (Alixan, 11 months)
+    lead = draw(st.integers(0, min(build1, 11)), label="GPU lead time months")
     return {
+        "gpu_lead_time_months": lead,
         f"{phase}.construction_start": month(2025, c), f"{phase}.stage1_online": month(2025, s1),
         f"{phase}.full_online": month(2025, full), f"{phase}.stage1_share": draw(floats(0, 1)),
         f"{phase}.gpus": draw(st.integers(1, 10**6)), f"{phase}.it_mw": draw(floats(0.1, 2000)),
