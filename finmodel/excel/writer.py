@@ -10,12 +10,15 @@ the same bytes (set ``SOURCE_DATE_EPOCH`` to stamp another time).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,18 +294,17 @@ def _normalise_zip(path: Path, generated: dt.datetime, values: Values | None = N
 def save_atomic(wb: Workbook, path: Path | str, values: Values | None = None) -> Path:
     """Save to a temporary file beside ``path`` (with ``values`` stored beside the formulas), then move it into place.
 
-    On any failure or interruption (Ctrl-C, SIGTERM turned into SystemExit)
-    the temporary file is removed and the previous report is untouched.
+    On any failure or interruption (Ctrl-C; SIGTERM in the ``finmodel``
+    command) the temporary file is removed and the previous report is untouched.
     """
     path = check_target(path)
     folder = path.parent
+    tmp = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
-        os.close(fd)
-    except OSError as exc:
-        raise ReportError(f"cannot write a report in {folder}: {exc.strerror or exc}") from None
-    try:
+        with _interrupts_held():  # a Ctrl-C while the file is created arrives once its name is known
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
+            os.close(fd)
         wb.save(tmp)
         _normalise_zip(Path(tmp), timestamp(), values)
         umask = os.umask(0)
@@ -310,13 +312,33 @@ def save_atomic(wb: Workbook, path: Path | str, values: Values | None = None) ->
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
         os.replace(tmp, path)
     except BaseException as exc:
-        _drop_half_written(tmp)
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            _drop_half_written(tmp)
+            Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise ReportError(f"cannot write {path}: {exc.strerror or exc}; the previous report (if any) is "
+            where = f"a report in {folder}" if tmp is None else str(path)
+            raise ReportError(f"cannot write {where}: {exc.strerror or exc}; the previous report (if any) is "
                               "untouched") from None
         raise
     return path
+
+
+@contextlib.contextmanager
+def _interrupts_held():
+    """Ctrl-C and SIGTERM received during the block are raised again just after it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: got.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for signum in got:
+            signal.raise_signal(signum)
 
 
 def _drop_half_written(tmp: str) -> None:
