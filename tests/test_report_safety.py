@@ -504,3 +504,16 @@ def test_report_of_the_hand_case_with_an_announcement(tmp_path):
         '[[announcement]]\nid = "a"\ndate = "2025-01-01"\nsource = "test"\nwhat = "test"\nscope = ["p"]\ngpus = 100\n'))
     path, _ = write_report(finmodel.run(inputs_dir=inputs), tmp_path / "hand.xlsx", VERSION)
     assert "Calc p" in openpyxl.load_workbook(path).sheetnames
+
+
+def _cover_generated(path) -> str:
+    ws = openpyxl.load_workbook(path)["Cover"]
+    return next(ws.cell(row=r, column=2).value for r in range(1, 20) if ws.cell(row=r, column=1).value == "Generated")
+
+
+def test_cover_date_is_the_epoch_or_the_inputs_date_never_1980(default_res, tmp_path, monkeypatch):
+    latest = max(str(d) for d in default_res.announcements["date"])
+    text = _cover_generated(write_report(default_res, tmp_path / "a.xlsx", VERSION)[0])
+    assert latest in text and "1980" not in text, text
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    assert _cover_generated(write_report(default_res, tmp_path / "b.xlsx", VERSION)[0]).startswith("2023-11-14")

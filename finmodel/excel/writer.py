@@ -209,7 +209,7 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
         ("Sources", "Sources of every input"),
     ]
     generated = timestamp()
-    write_cover(cover, inputs, version, inputs.digest(), generated.isoformat(), sheet_map)
+    write_cover(cover, inputs, version, inputs.digest(), _stamp_text(generated, results.announcements), sheet_map)
     _properties(wb, inputs, version, generated)
     total_rows = [r for (e, _), r in annual_rows.items() if e == TOTAL]
     setup_print(wb, version, inputs.digest(), [lay.sheet for lay in layouts.values()],
@@ -254,6 +254,16 @@ def _plan_rows(ann_rows, layouts) -> dict[str, tuple[str, str, str]]:
         if entity in layouts and (row is not None or ann is None):
             out[label] = (unit, None if row is None else f"Announcements!$H${row}", scalar_ref(layouts[entity], item))
     return out
+
+
+def _stamp_text(generated: dt.datetime, announcements) -> str:
+    """The Cover's date: SOURCE_DATE_EPOCH's when set; else the date of the latest announcement the inputs carry
+    (the file's own timestamps stay fixed, for reproducible bytes)."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return generated.isoformat()
+    dates = [] if announcements is None or "date" not in announcements else [str(d) for d in announcements["date"]]
+    return f"inputs as of {max(dates)} (latest announcement; set SOURCE_DATE_EPOCH to stamp a date)" if dates \
+        else "not stamped (set SOURCE_DATE_EPOCH)"
 
 
 def _properties(wb, inputs, version: str, generated: dt.datetime) -> None:
