@@ -25,6 +25,11 @@ RATIOS = {
     "jobs_per_mw": ("jobs", "it_mw", None, "FTE/MW"),
 }
 UNITS = {"capex_eur": "EUR", "gpus": "GPU", "it_mw": "MW", "jobs": "FTE"}
+#: both fleet readings beside the announced figure, whichever fleet_basis sizes the model:
+#: metric -> (announced field, bottom-up line item)
+READINGS = {"gpus_if_power_binds": ("gpus", "gpus_power_reading"), "it_mw_if_gpus_bind": ("it_mw", "mw_gpus_reading")}
+#: every metric read from a line item (sum over the announcement's phases)
+FROM_ITEMS = {**BOTTOM_UP, **{metric: item for metric, (_, item) in READINGS.items()}}
 COLUMNS = ["id", "date", "what", "scope", "by_year", "metric", "unit", "announced", "bottom_up", "gap", "flag", "source"]
 #: benchmark range of IT kW per GPU [kW/GPU]: H100 at the server (1.3) to Blackwell at facility level (2.4),
 #: benchmarks.md section 2.2
@@ -45,6 +50,9 @@ def compare_announcements(results) -> pd.DataFrame:
         bottom = {f: sum(results.scalar(p, item) for p in ann.scope) for f, item in BOTTOM_UP.items()}
         announced = {f: getattr(ann, f) for f in BOTTOM_UP}
         metrics = [(f, announced[f], bottom[f], UNITS[f]) for f in BOTTOM_UP if announced[f] is not None and not pd.isna(announced[f])]
+        for metric, (f, item) in READINGS.items():
+            if announced[f] is not None and not pd.isna(announced[f]):
+                metrics.append((metric, announced[f], sum(results.scalar(p, item) for p in ann.scope), UNITS[f]))
         for name, (num, den, conversion, unit) in RATIOS.items():
             factor = 1.0 if conversion is None else float(results.inputs.values[conversion])
             a = _ratio(announced[num], announced[den], factor)
@@ -75,12 +83,48 @@ def plausibility_warnings(results) -> list[str]:
         if not lo <= kw <= hi:
             out.append(f"{e}: {kw:.2f} kW of IT per GPU is outside what GPUs draw ({lo}-{hi} kW, benchmarks.md 2.2): "
                        "a 'GPU' here may be a die or a lower-power card")
+        if e in results.inputs.phases:
+            out += _fleet_warning(results, e)
+        out += _peer_warnings(results, e)
         out += _financing_warnings(results, e)
         changes = int(results.summary.loc[e, "irr_sign_changes"])
         if changes > 1:
             out.append(f"{e}: free cash flow changes sign {changes} times: the IRR may not be unique "
                        f"(found from irr_guess = {results.inputs.values['irr_guess']:g})")
     return out
+
+
+#: peer plausibility: (flag item, figure item, range inputs, what, display scale, display format)
+PEER_CHECKS = (
+    ("peer_flag_revenue", "revenue_per_mw_year", "peer_revenue_eur_per_mw_year", "revenue per MW-year", 1e-6, "EUR {:.1f} M"),
+    ("peer_flag_margin", "ebitda_margin", "peer_ebitda_margin", "EBITDA margin", 100, "{:.0f} %"),
+    ("peer_flag_capex", "eur_per_mw", "peer_capex_eur_per_mw", "initial capex per MW of IT", 1e-6, "EUR {:.1f} M"),
+)
+
+
+def _peer_warnings(results, e: str) -> list[str]:
+    """Figures outside the ranges of listed AI clouds (peers.md)."""
+    plan = results.inputs.plan_view()
+    out = []
+    for flag, item, rng, what, scale, fmt in PEER_CHECKS:
+        if results.scalar(e, flag) == 1:
+            lo, hi = (first_value(plan[f"{rng}_{end}"]) * scale for end in ("low", "high"))
+            out.append(f"{e}: {what} {fmt.format(results.scalar(e, item) * scale)} is outside the range of listed AI clouds "
+                       f"({fmt.format(lo)} to {fmt.format(hi)}, inputs {rng}_low/_high)")
+    return out
+
+
+def _fleet_warning(results, e: str) -> list[str]:
+    """The announced GPUs and MW disagree at kw_per_gpu: say what each reading gives and which one the model takes."""
+    view = results.inputs.phase_view(e)
+    gpus, mw = first_value(view["gpus"]), first_value(view["it_mw"])
+    fit, need = results.scalar(e, "gpus_power_reading"), results.scalar(e, "mw_gpus_reading")
+    if not gpus or abs(fit / gpus - 1) <= first_value(view["announcement_tolerance"]):
+        return []
+    basis = "power" if first_value(view["fleet_basis"]) == 1 else "gpus"
+    taken = f"{fit:,.0f} GPUs in the announced {mw:,.0f} MW" if basis == "power" else f"{gpus:,.0f} GPUs in {need:,.0f} MW"
+    return [f"{e}: the announced {gpus:,.0f} GPUs need {need:,.0f} MW of IT at {first_value(view['kw_per_gpu']):g} kW per GPU, "
+            f"the announced {mw:,.0f} MW hold {fit:,.0f} GPUs; fleet_basis '{basis}' models {taken}"]
 
 
 def _financing_warnings(results, e: str) -> list[str]:

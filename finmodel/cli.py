@@ -122,7 +122,7 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
     formats = {
         "gpus": num("{:,.0f}"), "it_mw": num("{:,.0f}"), "capex_eur": num("{:,.2f}"), "npv_eur": num("{:,.2f}"),
         "irr": num("{:.1%}"), "payback_years": num("{:.1f}"), "lcoc_eur_per_gpu_hour": num("{:.3f}"),
-        "breakeven_eur_per_gpu_hour": num("{:.3f}"), "breakeven_after_tax_eur_per_gpu_hour": num("{:.3f}"),
+        "lcoc_eur_per_pflop_hour": num("{:.3f}"), "breakeven_eur_per_gpu_hour": num("{:.3f}"), "breakeven_after_tax_eur_per_gpu_hour": num("{:.3f}"),
         "breakeven_equity_eur_per_gpu_hour": num("{:.3f}"),
         "jobs_permanent_2030": num("{:,.0f}"), "jobs_construction_peak": num("{:,.0f}"),
         "jobs_construction_peak_year": num("{:.0f}"), "energy_twh_per_yr": num("{:.2f}"),
@@ -136,7 +136,7 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({col: shown[col].map(fmt) for col, fmt in formats.items()}, index=shown.index)
     return out.rename(columns={
         "capex_eur": "capex_eur_bn", "npv_eur": "npv_eur_bn", "irr": "irr_per_yr", "lcoc_eur_per_gpu_hour": "lcoc_eur_gpu_h",
-        "breakeven_eur_per_gpu_hour": "breakeven_pre_tax_eur_gpu_h",
+        "lcoc_eur_per_pflop_hour": "lcoc_eur_pflop_h", "breakeven_eur_per_gpu_hour": "breakeven_pre_tax_eur_gpu_h",
         "breakeven_after_tax_eur_per_gpu_hour": "breakeven_after_tax_eur_gpu_h",
         "breakeven_equity_eur_per_gpu_hour": "breakeven_equity_eur_gpu_h", "equity_irr": "equity_irr_per_yr",
         "equity_npv_eur": "equity_npv_eur_bn", "peak_funding_eur": "peak_funding_eur_bn", "wacc": "wacc_per_yr",

@@ -220,6 +220,14 @@ def _check_value(spec: InputSpec, value: Any, file: str, field_name: str, proble
         if serial is None:
             problems.append(Problem(file, field_name, f"{brief(value)} is not a first-of-month date; allowed: {DATE_ALLOWED}"))
         return serial
+    if spec.kind == "choice":
+        if isinstance(value, str) and value.strip() in spec.words:
+            return float(spec.words.index(value.strip()))
+        codes = range(len(spec.words))
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value in codes:  # a code (workbook, overrides)
+            return float(value)
+        bad(f"unknown {spec.name} {brief(value)}")
+        return None
     if isinstance(value, (bool, str, dict, dt.date, dt.time)) or value is None:
         bad(f"{brief(value)} is not a number")
         return None

@@ -66,6 +66,7 @@ SUMMARY_COLUMNS = {
     "irr": ("irr_annual", "1/yr"),
     "payback_years": ("payback_years", "yr"),
     "lcoc_eur_per_gpu_hour": ("lcoc", "EUR/GPU-h"),
+    "lcoc_eur_per_pflop_hour": ("lcoc_pflop", "EUR/PFLOP/s-h"),
     "breakeven_eur_per_gpu_hour": ("breakeven_price", "EUR/GPU-h"),
     "jobs_permanent_2030": ("jobs_permanent_2030", "FTE"),
     "jobs_construction_peak": ("jobs_construction_peak", "FTE"),

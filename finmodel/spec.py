@@ -28,18 +28,21 @@ class InputSpec:
 
     name: str
     unit: str
-    kind: str  # "float", "int", "date" (first of a month) or "share" (float in [0, 1])
+    kind: str  # "float", "int", "date" (first of a month), "share" (float in [0, 1]) or "choice"
     lo: float | None
     hi: float | None
     description: str
     scope: str = "plan"
     lo_strict: bool = False
     choices: tuple[float, ...] | None = None  # the only values allowed, if set
+    words: tuple[str, ...] = ()  # kind "choice": the allowed words; the value is a word's position (0, 1, ...)
 
     def allowed(self) -> str:
         """Human-readable allowed range, used in error messages."""
         if self.kind == "date":
             return "a month 'YYYY-MM' (or 'YYYY-MM-DD' on the 1st of a month)"
+        if self.kind == "choice":
+            return "one of " + ", ".join(f"{c!r} (code {k})" for k, c in enumerate(self.words))
         if self.choices:
             return f"one of {', '.join(f'{c:g}' for c in self.choices)} [{self.unit}]"
         lo = "" if self.lo is None else f"{'>' if self.lo_strict else '>='} {self.lo:g}"
@@ -49,8 +52,8 @@ class InputSpec:
         return f"{kind} {rng} [{self.unit}]".strip()
 
 
-def _s(name, unit, kind, lo, hi, description, scope="plan", lo_strict=False, choices=None):
-    return InputSpec(name, unit, kind, lo, hi, description, scope, lo_strict, choices)
+def _s(name, unit, kind, lo, hi, description, scope="plan", lo_strict=False, choices=None, words=()):
+    return InputSpec(name, unit, kind, lo, hi, description, scope, lo_strict, choices, words)
 
 
 SPECS: tuple[InputSpec, ...] = (
@@ -77,6 +80,9 @@ SPECS: tuple[InputSpec, ...] = (
     _s("utilisation", "-", "share", 0, 1, "Billed share of merchant GPU-hours at steady state (contracted hours are take-or-pay, billed in full).", "phase_optional"),
     _s("ramp_months", "month", "float", 1, 60, "Months from first service to steady-state utilisation (linear ramp)."),
     _s("gpu_hour_price_decline", "1/yr", "share", 0, 0.9, "Yearly decline of the merchant price per GPU-hour as a GPU generation ages."),
+    _s("kw_per_gpu", "kW/GPU", "float", 0, 100, "IT power per GPU (GB200-class rack share with networking and storage); sizes the fleet or the MW it needs (fleet_basis).", "phase_optional", lo_strict=True),
+    _s("fleet_basis", "#", "choice", 0, 1, "What sizes the GPU fleet: 'gpus' (the announced count; the MW it needs at kw_per_gpu are built) or 'power' (the announced IT MW; GPUs = IT MW x 1000 / kw_per_gpu).", "phase_optional", words=("gpus", "power")),
+    _s("pflops_per_gpu", "PFLOP/s/GPU", "float", 0, 1000, "Dense compute per GPU (FP8, without sparsity), for the cost per PFLOP-hour.", "phase_optional", lo_strict=True),
     _s("contracted_share", "-", "share", 0, 1, "Share of each GPU purchase's GPU-hours sold on a take-or-pay contract from its service start.", "phase_optional"),
     _s("contract_years", "yr", "float", 0, 30, "Contract term from each GPU purchase's service start; its hours are sold at the merchant price after it (and a refresh signs a new contract).", "phase_optional", lo_strict=True),
     _s("contract_price_usd", "USD/GPU-h", "float", 0, 1000, "Fixed contract price per GPU-hour over the contract term.", "phase_optional"),
@@ -123,6 +129,12 @@ SPECS: tuple[InputSpec, ...] = (
     _s("indirect_jobs_per_direct", "-", "float", 0, 20, "Indirect and induced jobs per direct operating job."),
     _s("jobs_report_year", "yr", "int", 2025, 2040, "Calendar year whose average permanent jobs are reported as jobs_permanent_2030."),
     # --- checks ---
+    _s("peer_revenue_eur_per_mw_year_low", "EUR/MW/yr", "float", 0, 1e9, "Listed AI clouds' revenue per MW-year of IT in service: low end of the plausible range."),
+    _s("peer_revenue_eur_per_mw_year_high", "EUR/MW/yr", "float", 0, 1e9, "...and high end."),
+    _s("peer_ebitda_margin_low", "-", "float", -10, 1, "Listed AI clouds' (adjusted) EBITDA margin: low end of the plausible range."),
+    _s("peer_ebitda_margin_high", "-", "float", -10, 1, "...and high end."),
+    _s("peer_capex_eur_per_mw_low", "EUR/MW", "float", 0, 1e9, "All-in initial capex per MW of IT (facility and first GPU fleet) of AI data centres: low end of the plausible range."),
+    _s("peer_capex_eur_per_mw_high", "EUR/MW", "float", 0, 1e9, "...and high end."),
     _s("announcement_tolerance", "-", "float", 0, 10, "Relative gap between announced and bottom-up ratios above which the Announcements check flags them."),
     # --- financing (each debt tranche: share of its capex base, margin, fee, tenor, repayment profile) ---
     _s("repay_annuity", "#", "int", 1, 1, "Code of the annuity repayment profile (constant payment of interest + principal).", "constant"),
@@ -164,8 +176,8 @@ SPECS: tuple[InputSpec, ...] = (
     _s("tax_instalment_interval_months", "month", "int", 1, 12, "Months between advance payments (3: March, June, September, December).", choices=(1, 2, 3, 4, 6, 12)),
     _s("tax_balance_month", "#", "int", 1, 12, "Calendar month in which the balance of last year's tax (tax less its advance payments) is paid or refunded."),
     # --- per phase ---
-    _s("gpus", "GPU", "int", 0, 1e8, "GPUs (accelerator packages, as announced) at full build-out.", "phase"),
-    _s("it_mw", "MW", "float", 0, 1e5, "IT capacity at full build-out (the announced MW, read as IT load).", "phase"),
+    _s("gpus", "GPU", "int", 0, 1e8, "Announced GPUs (accelerator packages) at full build-out; the fleet if fleet_basis is 'gpus'.", "phase"),
+    _s("it_mw", "MW", "float", 0, 1e5, "Announced IT capacity at full build-out (MW read as IT load); the facility if fleet_basis is 'power'.", "phase"),
     _s("stage1_share", "-", "share", 0, 1, "Share of GPUs and MW delivered by the first stage.", "phase"),
     _s("construction_start", "date", "date", None, None, "First month of construction.", "phase"),
     _s("stage1_online", "date", "date", None, None, "First month in service of the first stage (its GPUs are bought that month).", "phase"),

@@ -19,6 +19,8 @@ HAND_PLAN = dict(
     power_price_eur_per_mwh=100.0, pue=1.5, idle_power_share=0.0, utilisation=0.5, ramp_months=1,
     gpu_hour_price_decline=0.0, contracted_share=0.0, contract_years=5.0, contract_price_usd=2.0, prepaid_share=0.0,
     gpu_deposit_share=0.0, gpu_lead_time_months=0, network_storage_share=0.0,
+    fleet_basis="gpus", kw_per_gpu=10.0, pflops_per_gpu=5.0,
+    network_storage_share=0.0,
     shell_capex_eur_per_mw=1e6, electrical_capex_eur_per_mw=0, cooling_capex_eur_per_mw=0,
     heat_reuse_capex_eur_per_mw=0, grid_connection_eur_per_mw=0, remediation_eur_per_ha=0,
     gpu_life_years=10, building_life_years=10, mep_life_years=10,
@@ -28,6 +30,9 @@ HAND_PLAN = dict(
     heat_recoverable_share=0, heat_price_eur_per_mwh=0,
     construction_job_years_per_mw=10, indirect_jobs_per_direct=1.5, jobs_report_year=2025,
     announcement_tolerance=0.25,
+    # peer ranges wide enough that the hand case is inside them
+    peer_revenue_eur_per_mw_year_low=0, peer_revenue_eur_per_mw_year_high=1e9, peer_ebitda_margin_low=-10,
+    peer_ebitda_margin_high=1, peer_capex_eur_per_mw_low=0, peer_capex_eur_per_mw_high=1e9,
     # financing: none (all equity), so the hand case's equity cash flow is its free cash flow
     repay_annuity=1, repay_straight=2, repay_sculpted=3, cost_of_equity=0.10, base_rate=0.0,
     senior_share=0.0, senior_margin=0.01, senior_fee=0.0, senior_tenor_months=12, senior_profile=3,

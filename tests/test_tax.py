@@ -308,7 +308,8 @@ def test_interest_cap_matches_loop_on_random_years():
 #: 2,000 GPUs at USD 40,000 (IT capex EUR 80 M, depreciation 8 M a year), a 24-month ramp so that
 #: 2025 makes a loss, 60 % GPU loans with a 1 % fee, and an interest floor of EUR 1 M so that the 30 % cap binds
 TAXED_PLAN = {**HAND_PLAN, "corporate_tax_rate": 0.25, "ramp_months": 24, "interest_cap_floor_eur": 1e6,
-              "gpu_debt_share": 0.6, "gpu_debt_tenor_months": 36, "base_rate": 0.03, "gpu_debt_fee": 0.01}
+              "gpu_debt_share": 0.6, "gpu_debt_tenor_months": 36, "base_rate": 0.03, "gpu_debt_fee": 0.01,
+              "kw_per_gpu": 1.0}  # 2,000 GPUs in 2 MW
 TAXED_PHASE = {**HAND_PHASE, "gpus": 2000, "it_mw": 2, "gpu_price_usd": 40_000}
 
 
@@ -352,7 +353,7 @@ def test_model_tax_follows_the_rules_from_its_own_ebit(taxed):
 
 def test_model_taxes_the_last_month_of_a_horizon_ending_mid_year(tmp_path):
     # October 2024 to September 2026: fiscal years end Dec 2024, Dec 2025 and Sep 2026 (the last month)
-    plan = {**HAND_PLAN, "corporate_tax_rate": 0.25, "ramp_months": 24, "loss_cap_threshold_eur": 1e4}
+    plan = {**HAND_PLAN, "corporate_tax_rate": 0.25, "ramp_months": 24, "loss_cap_threshold_eur": 1e4, "kw_per_gpu": 1.0}
     phase = {**HAND_PHASE, "gpus": 2000, "it_mw": 2, "gpu_price_usd": 40_000}
     folder = write_inputs(tmp_path / "inputs", plan, {"p": phase}, start="2024-10", horizon_years=2)
     res = finmodel.run(inputs_dir=folder)

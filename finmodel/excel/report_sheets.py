@@ -30,7 +30,7 @@ RED = PatternFill("solid", fgColor="FFC7CE")
 AMBER = PatternFill("solid", fgColor="FFEB9C")
 SUMMARY_LABELS = {
     "gpus": "GPUs", "it_mw": "IT MW", "capex_eur": "Initial capex", "npv_eur": "NPV", "irr": "IRR",
-    "payback_years": "Payback", "lcoc_eur_per_gpu_hour": "Levelized cost",
+    "payback_years": "Payback", "lcoc_eur_per_gpu_hour": "Levelized cost", "lcoc_eur_per_pflop_hour": "Cost per PFLOP-hour",
     "breakeven_eur_per_gpu_hour": "Break-even price, pre-tax project",
     "jobs_permanent_2030": "Permanent jobs (report year)",
     "jobs_construction_peak": "Construction jobs, peak month", "jobs_construction_peak_year": "Construction peak year",
@@ -367,7 +367,7 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
 
 def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
     """Announced figures (values with sources) beside bottom-up formulas; returns (id, metric) -> row."""
-    from finmodel.announcements import BOTTOM_UP, RATIOS
+    from finmodel.announcements import FROM_ITEMS, RATIOS
 
     title(ws, "Announcements check", "Each dated announcement beside the model's bottom-up figure for the same phases. "
                                      "Ratios do not depend on scale; flag = 1 when the gap exceeds announcement_tolerance.")
@@ -383,11 +383,11 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
                 put_text(ws.cell(row=r, column=j), "" if v is None else v)
         put_text(ws.cell(row=r, column=12), rec.source)
         announced, bottom = ws.cell(row=r, column=8), ws.cell(row=r, column=9)
-        if rec.metric in BOTTOM_UP:
+        if rec.metric in FROM_ITEMS:
             announced.value = rec.announced
             announced.style = "Input"
             phases = rec.scope.split("+")
-            bottom.value = "=" + "+".join(scalar_ref(layouts[p], BOTTOM_UP[rec.metric]) for p in phases)
+            bottom.value = "=" + "+".join(scalar_ref(layouts[p], FROM_ITEMS[rec.metric]) for p in phases)
         else:
             num, den, conversion, _ = RATIOS[rec.metric]
             factor = f"*{conversion}" if conversion else ""
@@ -406,6 +406,14 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
     ws.freeze_panes = "B5"
     landscape(ws)
     return rows
+
+
+def peer_warnings(layouts, entities) -> list[tuple[str, str, str]]:
+    """Live-warning rows (label, formula, unit): 1 where a figure is outside the range of listed AI clouds."""
+    from finmodel.announcements import PEER_CHECKS
+
+    return [(f"{e}: {what} outside the range of listed AI clouds ({rng}_low/_high)", f"={scalar_ref(layouts[e], flag)}", "flag")
+            for e in entities for flag, _, rng, what, *_ in PEER_CHECKS]
 
 
 def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: int, warnings: list[str],

@@ -34,7 +34,7 @@ from finmodel.excel.finance_sheets import (
 )
 from finmodel.excel.inputs_sheet import InputsLayout, input_checks, snapshot_for_risk, write_inputs_sheet
 from finmodel.excel.report_sheets import (
-    define_headlines, risk_banner, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
+    define_headlines, peer_warnings, risk_banner, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
     write_dashboard, write_energy_table, write_jobs_sheet, write_lcoc_sheet, write_sources_sheet,
 )
 from finmodel.excel.risk_sheets import (
@@ -189,7 +189,7 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
                               "(+1 for another scenario): those sheets are stale when not 0", f"={stale}", "#"))
         risk_banner(dashboard, stale)
     write_checks_sheet(wb, wb.create_sheet("Checks"), layouts, entities, phases, annual_rows, len(years), results.warnings,
-                       finance.checks, live_warnings, input_checks(input_keys, phases))
+                       finance.checks, live_warnings + peer_warnings(layouts, entities), input_checks(input_keys, phases))
     write_sources_sheet(wb.create_sheet("Sources"), inputs, SEEDS)
     sheet_map = [
         ("Dashboard", "Headline figures, master check, charts"),

@@ -40,32 +40,32 @@ def works_cost_factor(m):
 
 @row("Building shell", "EUR", S, total=True)
 def capex_shell(m):
-    """shell_capex_eur_per_mw x it_mw, spread over construction, x works cost factor."""
-    return m.i.shell_capex_eur_per_mw * m.i.it_mw * m.build_profile * m.works_cost_factor
+    """shell_capex_eur_per_mw x IT MW at full build-out, spread over construction, x works cost factor."""
+    return m.i.shell_capex_eur_per_mw * m.it_mw_full * m.build_profile * m.works_cost_factor
 
 
 @row("Electrical plant", "EUR", S, total=True)
 def capex_electrical(m):
-    """electrical_capex_eur_per_mw x it_mw, spread over construction, x works cost factor."""
-    return m.i.electrical_capex_eur_per_mw * m.i.it_mw * m.build_profile * m.works_cost_factor
+    """electrical_capex_eur_per_mw x IT MW at full build-out, spread over construction, x works cost factor."""
+    return m.i.electrical_capex_eur_per_mw * m.it_mw_full * m.build_profile * m.works_cost_factor
 
 
 @row("Cooling plant", "EUR", S, total=True)
 def capex_cooling(m):
-    """cooling_capex_eur_per_mw x it_mw, spread over construction, x works cost factor."""
-    return m.i.cooling_capex_eur_per_mw * m.i.it_mw * m.build_profile * m.works_cost_factor
+    """cooling_capex_eur_per_mw x IT MW at full build-out, spread over construction, x works cost factor."""
+    return m.i.cooling_capex_eur_per_mw * m.it_mw_full * m.build_profile * m.works_cost_factor
 
 
 @row("Heat-reuse plant", "EUR", S, total=True)
 def capex_heat_reuse(m):
-    """heat_reuse_capex_eur_per_mw x it_mw, spread over construction, x works cost factor."""
-    return m.i.heat_reuse_capex_eur_per_mw * m.i.it_mw * m.build_profile * m.works_cost_factor
+    """heat_reuse_capex_eur_per_mw x IT MW at full build-out, spread over construction, x works cost factor."""
+    return m.i.heat_reuse_capex_eur_per_mw * m.it_mw_full * m.build_profile * m.works_cost_factor
 
 
 @row("Grid connection", "EUR", S, total=True)
 def capex_grid(m):
-    """grid_connection_eur_per_mw x it_mw, spread over stage 1's construction, x works cost factor."""
-    return m.i.grid_connection_eur_per_mw * m.i.it_mw * m.build1_flag / m.build1_months * m.works_cost_factor
+    """grid_connection_eur_per_mw x IT MW at full build-out, spread over stage 1's construction, x works cost factor."""
+    return m.i.grid_connection_eur_per_mw * m.it_mw_full * m.build1_flag / m.build1_months * m.works_cost_factor
 
 
 @row("Site remediation", "EUR", S, total=True)

@@ -19,7 +19,7 @@ CATEGORIES = ("engineering", "maintenance", "research", "security")
 @row("Construction jobs (on site)", "FTE", S)
 def jobs_construction(m):
     """Job-years per MW built x IT MW x the month's share of the build x 12 months."""
-    return m.i.construction_job_years_per_mw * m.i.it_mw * m.build_profile * m.i.months_per_year
+    return m.i.construction_job_years_per_mw * m.it_mw_full * m.build_profile * m.i.months_per_year
 
 
 def _category(cat: str) -> None:

@@ -1,7 +1,8 @@
 """Levelized cost of compute per GPU-hour and its cost stack [EUR/GPU-h].
 
 LCOC = PV(capex + opex - residual value + working capital) / PV(GPU-hours sold), pre-tax, at
-``discount_rate``; each stack item is one category's PV over the same
+``discount_rate``; the same costs over PV(PFLOP-hours sold) give the cost per
+PFLOP-hour (one PFLOP/s of dense compute for one hour); each stack item is one category's PV over the same
 PV(GPU-hours), so the stack adds up to the LCOC. Receivables are not a cost
 but revenue collected late: they are left out of the LCOC's working capital
 and enter the break-even price through the GPU-hours whose revenue is
@@ -49,6 +50,24 @@ def pv_gpu_hours(m):
 def lcoc(m):
     """PV(costs) / PV(GPU-hours sold)."""
     return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), m.pv_gpu_hours)
+
+
+@row("PFLOP-hours sold", "PFLOP/s-h", S, total=True)
+def pflop_hours_sold(m):
+    """GPU-hours sold x dense PFLOP/s per GPU (pflops_per_gpu): the compute delivered."""
+    return m.gpu_hours_sold * m.i.pflops_per_gpu
+
+
+@scalar("PV of PFLOP-hours sold", "PFLOP/s-h", S)
+def pv_pflop_hours(m):
+    """Sum of PFLOP-hours sold x discount factor."""
+    return sumproduct(m.pflop_hours_sold, m.t.discount_factor)
+
+
+@scalar("Levelized cost per PFLOP-hour", "EUR/PFLOP/s-h", S)
+def lcoc_pflop(m):
+    """PV(costs) / PV(PFLOP-hours sold): the levelized cost of one PFLOP/s for one hour."""
+    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), m.pv_pflop_hours)
 
 
 @scalar("Break-even new-generation price", "EUR/GPU-h", S)

@@ -24,7 +24,7 @@ S = "Opex"
 def it_energy_mwh(m):
     """IT MW x hours x (idle share x share in service + (1 - idle share) x busy share)."""
     load = m.i.idle_power_share * m.capacity_share + (1 - m.i.idle_power_share) * m.busy_share
-    return m.i.it_mw * m.t.hours_in_month * load
+    return m.it_mw_full * m.t.hours_in_month * load
 
 
 @row("Facility energy", "MWh", S, total=True)

@@ -1,26 +1,16 @@
-"""Headline quantities and the ratios the Announcements check compares.
+"""Headline quantities, the ratios the Announcements check compares, and peer plausibility.
 
 Announced figures imply EUR per GPU, kW per GPU, EUR per MW and jobs per
 MW; these scalars are the bottom-up counterparts (initial capex, without
-GPU refresh).
+GPU refresh). Revenue per MW-year, EBITDA margin and initial capex per MW
+are compared with the ranges of listed AI clouds (``peer_*`` inputs); a flag
+is 1 where a figure is outside its range (a warning, not an error).
 """
 
-from finmodel.expr import safe_divide
+from finmodel.expr import ge, safe_divide, total
 from finmodel.registry import scalar
 
 S = "Headline and ratios"
-
-
-@scalar("GPUs at full build-out", "GPU", S, consolidate="sum")
-def gpus_full(m):
-    """The input gpus."""
-    return m.i.gpus
-
-
-@scalar("IT capacity at full build-out", "MW", S, consolidate="sum")
-def it_mw_full(m):
-    """The input it_mw."""
-    return m.i.it_mw
 
 
 @scalar("IT kW per GPU", "kW/GPU", S)
@@ -45,3 +35,38 @@ def eur_per_mw(m):
 def jobs_per_mw(m):
     """Average permanent jobs in the report year / IT MW."""
     return safe_divide(m.jobs_permanent_2030, m.it_mw_full)
+
+
+@scalar("Revenue per MW-year in service", "EUR/MW/yr", S)
+def revenue_per_mw_year(m):
+    """Revenue over the horizon / MW-years in service (MW in service summed over months / 12)."""
+    return safe_divide(total(m.revenue) * m.i.months_per_year, total(m.mw_online))
+
+
+@scalar("EBITDA margin", "-", S)
+def ebitda_margin(m):
+    """EBITDA / revenue over the horizon."""
+    return safe_divide(total(m.ebitda), total(m.revenue))
+
+
+def _outside(x, low, high):
+    """1 when x is below low or above high, else 0."""
+    return 1 - ge(x, low) * ge(high, x)
+
+
+@scalar("Outside peer range: revenue per MW-year", "flag", S)
+def peer_flag_revenue(m):
+    """1 when revenue per MW-year is outside peer_revenue_eur_per_mw_year_low..high."""
+    return _outside(m.revenue_per_mw_year, m.i.peer_revenue_eur_per_mw_year_low, m.i.peer_revenue_eur_per_mw_year_high)
+
+
+@scalar("Outside peer range: EBITDA margin", "flag", S)
+def peer_flag_margin(m):
+    """1 when the EBITDA margin is outside peer_ebitda_margin_low..high."""
+    return _outside(m.ebitda_margin, m.i.peer_ebitda_margin_low, m.i.peer_ebitda_margin_high)
+
+
+@scalar("Outside peer range: initial capex per MW", "flag", S)
+def peer_flag_capex(m):
+    """1 when initial capex per MW of IT is outside peer_capex_eur_per_mw_low..high."""
+    return _outside(m.eur_per_mw, m.i.peer_capex_eur_per_mw_low, m.i.peer_capex_eur_per_mw_high)

@@ -34,7 +34,7 @@ def contract2_flag(m):
 def gpus_contracted(m):
     """GPUs in service x contracted_share, for the stages whose contract is in force."""
     s1 = m.i.stage1_share
-    return m.i.gpus * m.i.contracted_share * (s1 * m.contract1_flag + (1 - s1) * m.contract2_flag)
+    return m.gpus_full * m.i.contracted_share * (s1 * m.contract1_flag + (1 - s1) * m.contract2_flag)
 
 
 @row("GPUs sold at merchant prices", "GPU", S)
@@ -54,7 +54,7 @@ def gpu_hours_merchant(m):
     """Each stage's merchant GPUs x hours x that stage's utilisation (ramping from its own service date)."""
     s1, cs = m.i.stage1_share, m.i.contracted_share
     stages = s1 * (1 - cs * m.contract1_flag) * m.utilisation1 + (1 - s1) * (1 - cs * m.contract2_flag) * m.utilisation2
-    return m.i.gpus * m.t.hours_in_month * stages
+    return m.gpus_full * m.t.hours_in_month * stages
 
 
 @row("GPU-hours sold", "GPU-h", S, total=True)
@@ -84,7 +84,7 @@ def gpu_hours_indexed(m):
     s1, cs = m.i.stage1_share, m.i.contracted_share
     stages = (s1 * (1 - cs * m.contract1_flag) * m.utilisation1 * m.price_index1
               + (1 - s1) * (1 - cs * m.contract2_flag) * m.utilisation2 * m.price_index2)
-    return m.i.gpus * m.t.hours_in_month * stages
+    return m.gpus_full * m.t.hours_in_month * stages
 
 
 @row("Revenue, contracted", "EUR", S, total=True)
@@ -128,5 +128,5 @@ def deferred_revenue(m):
     """
     s1 = m.i.stage1_share
     months_left = s1 * m.contract1_months_left + (1 - s1) * m.contract2_months_left
-    monthly_value = m.i.gpus * m.i.contracted_share * m.i.hours_per_year / m.i.months_per_year * m.i.contract_price_usd / m.i.usd_per_eur
+    monthly_value = m.gpus_full * m.i.contracted_share * m.i.hours_per_year / m.i.months_per_year * m.i.contract_price_usd / m.i.usd_per_eur
     return m.i.prepaid_share * monthly_value * months_left

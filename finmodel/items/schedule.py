@@ -1,4 +1,8 @@
-"""Construction and service schedule: build flags, capacity online, GPU generations.
+"""Fleet size, construction and service schedule: build flags, capacity online, GPU generations.
+
+The fleet is sized by ``fleet_basis``: the announced GPU count, with the IT
+MW it needs at ``kw_per_gpu`` ("gpus"), or the announced IT MW, with the
+GPUs it holds ("power"); the other reading is computed beside it.
 
 Each phase is built in two stages: ``stage1_share`` of its GPUs and MW goes
 into service at ``stage1_online``, the rest at ``full_online``. GPUs are
@@ -13,6 +17,31 @@ from finmodel.expr import cumsum, eq, floor, ge, lag, lt, maximum, minimum, tota
 from finmodel.registry import row, scalar
 
 S = "Schedule"
+F = "Fleet"
+
+
+@scalar("GPUs the announced MW hold (power reading)", "GPU", F, consolidate="sum")
+def gpus_power_reading(m):
+    """Announced IT MW x 1000 / kw_per_gpu."""
+    return m.i.it_mw * m.i.kw_per_mw / m.i.kw_per_gpu
+
+
+@scalar("IT MW the announced GPUs need (GPU reading)", "MW", F, consolidate="sum")
+def mw_gpus_reading(m):
+    """Announced GPUs x kw_per_gpu / 1000."""
+    return m.i.gpus * m.i.kw_per_gpu / m.i.kw_per_mw
+
+
+@scalar("GPUs at full build-out", "GPU", F, consolidate="sum")
+def gpus_full(m):
+    """The announced GPUs (fleet_basis 'gpus', code 0) or those the announced MW hold ('power', code 1)."""
+    return (1 - m.i.fleet_basis) * m.i.gpus + m.i.fleet_basis * m.gpus_power_reading
+
+
+@scalar("IT capacity at full build-out", "MW", F, consolidate="sum")
+def it_mw_full(m):
+    """The MW the announced GPUs need (fleet_basis 'gpus', code 0) or the announced MW ('power', code 1)."""
+    return (1 - m.i.fleet_basis) * m.mw_gpus_reading + m.i.fleet_basis * m.i.it_mw
 
 
 @row("Stage 1 construction flag", "flag", S, consolidate=None)
@@ -69,13 +98,13 @@ def capacity_share(m):
 @row("GPUs in service", "GPU", S)
 def gpus_online(m):
     """GPUs installed and in service."""
-    return m.i.gpus * m.capacity_share
+    return m.gpus_full * m.capacity_share
 
 
 @row("IT capacity in service", "MW", S)
 def mw_online(m):
     """IT megawatts in service."""
-    return m.i.it_mw * m.capacity_share
+    return m.it_mw_full * m.capacity_share
 
 
 @row("Months in service, stage 1", "month", S, consolidate=None)
@@ -122,7 +151,7 @@ def gpus_bought_initial(m):
     s1 = m.i.stage1_share
     first1 = m.online1_flag - lag(m.online1_flag)
     first2 = m.online2_flag - lag(m.online2_flag)
-    return m.i.gpus * (s1 * first1 + (1 - s1) * first2)
+    return m.gpus_full * (s1 * first1 + (1 - s1) * first2)
 
 
 @scalar("Period of the stage 1 GPU order (deposit)", "#", S, consolidate=None)
@@ -143,7 +172,7 @@ def gpus_paid_initial(m):
     s1, dep = m.i.stage1_share, m.i.gpu_deposit_share
     stage1 = dep * eq(m.t.period, m.deposit1_period) + (1 - dep) * (m.online1_flag - lag(m.online1_flag))
     stage2 = dep * eq(m.t.period, m.deposit2_period) + (1 - dep) * (m.online2_flag - lag(m.online2_flag))
-    return m.i.gpus * (s1 * stage1 + (1 - s1) * stage2)
+    return m.gpus_full * (s1 * stage1 + (1 - s1) * stage2)
 
 
 @row("GPU purchase events (refresh)", "GPU", S)
@@ -152,7 +181,7 @@ def gpus_bought_refresh(m):
     s1 = m.i.stage1_share
     refresh1 = m.generation1 - lag(m.generation1)
     refresh2 = m.generation2 - lag(m.generation2)
-    return m.i.gpus * (s1 * refresh1 + (1 - s1) * refresh2)
+    return m.gpus_full * (s1 * refresh1 + (1 - s1) * refresh2)
 
 
 @row("Utilisation of stage 1 GPUs (with ramp)", "-", S, consolidate=None)
