@@ -20,7 +20,6 @@ HAND_PLAN = dict(
     gpu_hour_price_decline=0.0, contracted_share=0.0, contract_years=5.0, contract_price_usd=2.0, prepaid_share=0.0,
     gpu_deposit_share=0.0, gpu_lead_time_months=0, network_storage_share=0.0,
     fleet_basis="gpus", kw_per_gpu=10.0, pflops_per_gpu=5.0,
-    network_storage_share=0.0,
     shell_capex_eur_per_mw=1e6, electrical_capex_eur_per_mw=0, cooling_capex_eur_per_mw=0,
     heat_reuse_capex_eur_per_mw=0, grid_connection_eur_per_mw=0, remediation_eur_per_ha=0,
     gpu_life_years=10, building_life_years=10, mep_life_years=10,
