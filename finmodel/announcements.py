@@ -139,7 +139,11 @@ def _financing_warnings(results, e: str) -> list[str]:
     if failed > 0:
         out.append(f"{e}: trailing-12-month DSCR below the covenant {first_value(plan['dscr_covenant']):g} at {failed:.0f} "
                    f"of {results.scalar(e, 'covenant_tests'):.0f} test dates (minimum {results.scalar(e, 'min_dscr'):.2f}): "
-                   "distributions locked up until the next test, equity pays in what debt service needs")
+                   "distributions locked up until the next test")
+    cures = results.scalar(e, "equity_cure_months")
+    if cures > 0:
+        out.append(f"{e}: equity cures debt service in {cures:.0f} months (operations, the debt service reserve "
+                   "and cash held fall short)")
     for n, label, _ in TRANCHES:
         share, used = first_value(phase[f"{n}_share"]), results.scalar(e, f"{n}_share_used")
         if used < share - 1e-12:

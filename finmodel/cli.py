@@ -128,6 +128,7 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
         "jobs_construction_peak_year": num("{:.0f}"), "energy_twh_per_yr": num("{:.2f}"),
         "co2_g_per_gpu_hour": num("{:.1f}"), "first_service": str,
         "full_service": str, "equity_irr": num("{:.1%}"), "equity_npv_eur": num("{:,.2f}"), "min_dscr": num("{:.2f}"),
+        "equity_cure_months": num("{:.0f}"),
         "peak_funding_eur": num("{:,.2f}"), "peak_funding_month": str, "wacc": num("{:.1%}"),
     }
     shown = summary.copy()

@@ -3,7 +3,9 @@
 Each table is declared once here and rendered twice: as DataFrames by
 :class:`finmodel.results.Results` and as live formulas by the workbook's
 Sources & Uses, Debt and Statements sheets. Sources and uses cover the
-construction period (the drawdown flag: up to the month of full service);
+construction period (the drawdown flag: up to the month of full service),
+and, in Python (``Results.sources_uses_horizon``), the whole horizon with
+the GPU refreshes and how they were paid for;
 annual statements sum flows over calendar years and take balances at the
 year's last month.
 """
@@ -39,6 +41,31 @@ SOURCES = (
     *((f"{label} (with capitalised interest)", (f"{n}_draws", f"{n}_idc")) for n, label, _ in TRANCHES),
     ("Public grants", ("grants",)),
     ("EBITDA during construction (first stage in service)", ("ebitda",)),
+)
+
+#: uses over the whole horizon, GPU refresh included: (label, rows summed over every month)
+HORIZON_USES = (
+    ("GPU servers, first purchase", ("capex_gpu_initial",)),
+    ("GPU servers, refresh", ("capex_gpu_refresh",)),
+    ("Networking and storage", ("capex_network_storage",)),
+    ("Facility (shell, electrical, cooling, heat reuse)", ("capex_shell", "capex_electrical", "capex_cooling", "capex_heat_reuse")),
+    ("Grid connection and site remediation", ("capex_grid", "capex_remediation")),
+    ("Interest during construction (capitalised)", ("debt_idc",)),
+    ("Financing fees", ("debt_fees",)),
+    ("Interest paid", ("debt_interest",)),
+    ("Principal repaid (draws and capitalised interest)", ("debt_principal",)),
+    ("Corporate tax paid", ("levered_tax_paid",)),
+    ("Debt service reserve and working capital (net: released at the end)", ("dsra_change", "wc_change")),
+    ("Distributions to equity", ("distributions",)),
+)
+
+#: sources over the whole horizon: (label, rows summed over every month)
+HORIZON_SOURCES = (
+    ("Equity paid in", ("equity_in",)),
+    *((f"{label} (with capitalised interest)", (f"{n}_draws", f"{n}_idc")) for n, label, _ in TRANCHES),
+    ("Public grants", ("grants",)),
+    ("EBITDA", ("ebitda",)),
+    ("Residual value (assets sold at book value)", ("residual_value",)),
 )
 
 #: rows whose monthly change (not value) is summed: balances in USES/SOURCES

@@ -76,6 +76,7 @@ SUMMARY_COLUMNS = {
     "equity_irr": ("equity_irr", "1/yr"),
     "equity_npv_eur": ("equity_npv", "EUR"),
     "min_dscr": ("min_dscr", "-"),
+    "equity_cure_months": ("equity_cure_months", "month"),
     "peak_funding_eur": ("peak_funding", "EUR"),
     "wacc": ("wacc", "1/yr"),
 }
@@ -341,6 +342,33 @@ class Results:
         df.attrs["announced_eur"] = financing.ANNOUNCED_PLAN_EUR
         df.attrs["peak_funding_eur"] = self.summary["peak_funding_eur"].to_dict()
         df.attrs["peak_funding_month"] = self.summary["peak_funding_month"].to_dict()
+        return df
+
+    @cached_property
+    def sources_uses_horizon(self) -> pd.DataFrame:
+        """Sources and uses over the whole horizon [EUR], GPU refreshes included; laid out as :attr:`sources_uses`.
+
+        Every flow summed over all months; the company is wound up in the last
+        month (assets sold at book value, debt repaid, reserve and working
+        capital released, cash distributed), so sources = uses for every column.
+        """
+        out = {}
+        for e in self.inputs.phases:
+            v = self.values[e]
+
+            def amount(rows):
+                return sum(float(np.sum(np.asarray(v[r]))) for r in rows)
+
+            col = {("Uses", label): amount(rows) for label, rows in financing.HORIZON_USES}
+            col[("Uses", "Total uses")] = sum(col.values())
+            src = {("Sources", label): amount(rows) for label, rows in financing.HORIZON_SOURCES}
+            src[("Sources", "Total sources")] = sum(src.values())
+            out[e] = col | src
+        df = pd.DataFrame(out)
+        df[TOTAL] = df[list(self.inputs.phases)].sum(axis=1)
+        df.index.names = ["side", "line"]
+        df.attrs["unit"] = "EUR"
+        df.attrs["units"] = {c: "EUR" for c in df.columns}
         return df
 
     @cached_property

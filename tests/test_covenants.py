@@ -12,12 +12,15 @@ EBITDA 25 x hours a month at EUR 2/GPU-h; here at EUR 3/GPU-h, EBITDA is
 
 from __future__ import annotations
 
+import calendar
+
 import numpy as np
+import numpy_financial as npf
 import pytest
 
 import finmodel
 from finmodel.inputs import InputError
-from test_financing import COMPLETION, FIN_PHASE, FIN_PLAN, HORIZON_YEARS, NO_DEBT, flat, rows
+from test_financing import COMPLETION, FIN_PHASE, FIN_PLAN, HORIZON_YEARS, NO_DEBT, rows
 
 TAXED = dict(corporate_tax_rate=0.25, loss_cap_threshold_eur=1e9, **{"p.gpu_hour_price_usd": 3.0})
 ANNUITY = dict(gpu_debt_share=0.5, gpu_debt_profile=1, gpu_debt_tenor_months=36)
@@ -198,3 +201,57 @@ def test_monte_carlo_total_breach_probability_is_at_least_each_phase():
     assert prob[phases].max() > 0  # the comparison is not between zeros
     total = mc.metrics["total"]["min_dscr"]
     np.testing.assert_array_equal(total, np.nanmin(np.vstack([mc.metrics[p]["min_dscr"] for p in phases]), axis=0))
+
+
+def test_reserve_is_drawn_before_equity_cures(fin_inputs):
+    # annuity GPU loans of 0.8 x IT capex over 24 months: debt service (about 35,500 a month) is about twice
+    # the CFADS (25 x hours, no tax here): a shortfall of about 17,500 every repayment month. A reserve of
+    # 3 months of debt service, funded at completion, pays the first shortfalls; equity cures the rest.
+    share, tenor, r = 0.8, 24, ((1 + 0.06) ** (1 / 12) - 1)
+    res = finmodel.run(inputs_dir=fin_inputs, overrides={**NO_DEBT, "gpu_debt_share": share, "gpu_debt_profile": 1,
+                                                         "gpu_debt_tenor_months": tenor, "dsra_months": 3})
+    v = rows(res)
+    d0 = share * (500_000 * (1 + r) + 500_000)  # draws grown to completion (see test_financing.d0_by_hand)
+    service = -npf.pmt(r, tenor, d0)
+    idx = COMPLETION + np.arange(1, tenor + 1) - 1
+    ebitda = 25 * np.array([24.0 * calendar.monthrange(2025 + t // 12, t % 12 + 1)[1] for t in idx])
+    shortfall = service - ebitda
+    reserve = 3 * service
+    assert shortfall.min() > 0 and shortfall.sum() > reserve  # the reserve runs out within the tenor
+    assert v["dsra"][COMPLETION - 1] == pytest.approx(reserve, rel=1e-9)
+    paid_by_reserve = np.minimum(shortfall, np.maximum(0, reserve - np.r_[0, np.cumsum(shortfall)[:-1]]))
+    np.testing.assert_allclose(v["dsra_draw"][idx], paid_by_reserve, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(v["equity_cure"][idx], shortfall - paid_by_reserve, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(v["equity_in"][idx], shortfall - paid_by_reserve, rtol=1e-9, atol=1e-6)
+    cured = shortfall - paid_by_reserve > 1e-6
+    assert 0 < cured.sum() < tenor and not cured[0]  # the first months are paid from the reserve
+    assert v["equity_cure_months"][0] == cured.sum()
+    assert res.summary.loc["p", "equity_cure_months"] == cured.sum()
+    assert v["equity_cure"].sum() == pytest.approx(shortfall.sum() - reserve, rel=1e-9)
+    assert np.all(np.abs(v["balance_check"]) <= 1e-6) and np.all(np.abs(v["cash_check"]) <= 1e-6)
+
+
+def test_sources_and_uses_over_the_whole_horizon(fin_inputs):
+    # the hand case wound up after 4 years: what came in (equity, debt with its capitalised interest, EBITDA, the
+    # assets sold at book value) is what went out (capex, interest, principal, tax, distributions)
+    res = run(fin_inputs, **ANNUITY, dsra_months=3, grant_share=0.2)
+    v = rows(res)
+    su = res.sources_uses_horizon["p"]
+    assert su[("Sources", "Total sources")] == pytest.approx(su[("Uses", "Total uses")], abs=1e-6)
+    assert su[("Sources", "Equity paid in")] == pytest.approx(v["equity_in"].sum(), rel=1e-12)
+    assert su[("Uses", "Distributions to equity")] == pytest.approx(v["distributions"].sum(), rel=1e-12)
+    assert su[("Uses", "Principal repaid (draws and capitalised interest)")] == pytest.approx(
+        v["debt_draws"].sum() + v["debt_idc"].sum(), rel=1e-12)
+    book = v["capex_total"].sum() - v["depreciation"].sum()  # cost less depreciation to the end
+    assert su[("Sources", "Residual value (assets sold at book value)")] == pytest.approx(book, rel=1e-9)
+
+
+def test_default_sources_and_uses_over_the_horizon_show_the_refreshes():
+    res = finmodel.run()
+    su = res.sources_uses_horizon
+    for e in su.columns:
+        assert su.loc[("Sources", "Total sources"), e] == pytest.approx(su.loc[("Uses", "Total uses"), e], rel=1e-12)
+    refresh = sum(float(np.sum(res.values[p]["capex_gpu_refresh"])) for p in res.inputs.phases)
+    assert refresh > 0 and su.loc[("Uses", "GPU servers, refresh"), "total"] == pytest.approx(refresh, rel=1e-12)
+    # the construction table holds none of the refreshes (they come after full service)
+    assert su.loc[("Uses", "Total uses"), "total"] > res.sources_uses.loc[("Uses", "Total uses"), "total"] + refresh

@@ -75,6 +75,7 @@ KEY_FIGURES = (
     ("Average DSCR (covenant basis)", "avg_dscr", DSCR, False),
     ("LLCR at completion", "llcr", DSCR, True),
     ("Covenant tests failed", "breach_months", "0", False),
+    ("Months with an equity cure", "equity_cure_months", "0", False),
     ("Equity IRR", "equity_irr", PERCENT, False),
     ("Equity NPV (EUR m)", "equity_npv", EUR_M, False),
     ("WACC implied by the structure", "wacc", PERCENT, False),

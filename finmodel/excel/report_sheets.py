@@ -36,6 +36,7 @@ SUMMARY_LABELS = {
     "jobs_construction_peak": "Construction jobs, peak month", "jobs_construction_peak_year": "Construction peak year",
     "energy_twh_per_yr": "Energy, first full year", "co2_g_per_gpu_hour": "CO2 per GPU-hour", "equity_irr": "Equity IRR",
     "equity_npv_eur": "Equity NPV", "min_dscr": "Minimum DSCR (covenant basis)",
+    "equity_cure_months": "Months with an equity cure",
     "peak_funding_eur": "Peak funding need", "wacc": "WACC (implied)",
 }
 #: Dashboard figures that may not apply: summary column -> (flag item, number format showing 0 as text); the

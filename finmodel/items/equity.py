@@ -3,7 +3,9 @@
 Each month: operating cash flow -> levered tax -> capex (funded by draws
 and grants) -> fees, interest and principal -> debt service reserve ->
 distributions to equity. A shortfall is paid in by equity (construction,
-GPU refresh, debt service it cannot meet); a surplus is distributed unless
+GPU refresh); debt service that the month's cash flow cannot meet is paid
+first from the debt service reserve, then from cash held, then by equity
+(an equity cure, flagged and counted); a surplus is distributed unless
 the last covenant test failed (:mod:`finmodel.items.covenants`) or, with
 debt, completion is not yet reached (lock-up): then it stays in the company as cash and pays later
 shortfalls. No lock-up in the last month.
@@ -66,10 +68,46 @@ def first_debt_service(m):
     return sumproduct(m.debt_service, m.first_repay_marker)
 
 
-@row("Debt service reserve account", "EUR", S)
-def dsra(m):
+@row("Debt service reserve target", "EUR", S)
+def dsra_target(m):
     """dsra_months x this month's debt service (the first month's at completion: funded before repayments start)."""
     return m.i.dsra_months * (m.debt_service * m.has_debt_service + m.first_debt_service * m.completion_marker)
+
+
+@row("Cash flow before reserve and equity", "EUR", S, total=True)
+def cash_before_reserve(m):
+    """EBITDA - levered tax paid - capex + residual value - working capital increase + draws + grants - fees - interest - principal."""
+    return (m.ebitda - m.levered_tax_paid - m.capex_total + m.residual_value - m.wc_change + m.debt_draws + m.grants
+            - m.debt_fees - m.debt_interest - m.debt_principal)
+
+
+@row("Operating cash flow for debt service (company)", "EUR", S, total=True)
+def cash_for_debt_service(m):
+    """EBITDA - levered tax paid - increase in working capital: what pays debt service before reserve and equity."""
+    return m.ebitda - m.levered_tax_paid - m.wc_change
+
+
+def _reserve_draw(prev, operating, service, serviced):
+    """What the reserve pays: the debt service operations do not cover, at most the reserve [EUR]."""
+    return serviced * minimum(prev, maximum(service - operating, 0))
+
+
+@row("Debt service reserve account", "EUR", S)
+def dsra(m):
+    """Up to completion: the target (funded with the construction). Then: drawn first for debt service that
+    operations do not cover, topped up from the month's surplus cash to the target, released above it."""
+    def step(prev, target, flow, operating, service, serviced, drawing):
+        after = minimum(target, prev + maximum(flow, 0) - _reserve_draw(prev, operating, service, serviced))
+        return drawing * target + (1 - drawing) * after
+
+    return carry(step, m.dsra_target, m.cash_before_reserve, m.cash_for_debt_service, m.debt_service,
+                 m.has_debt_service, m.draw_flag)
+
+
+@row("Debt service reserve drawn", "EUR", S, total=True)
+def dsra_draw(m):
+    """After completion: the debt service that operations do not cover, at most the previous reserve."""
+    return (1 - m.draw_flag) * _reserve_draw(lag(m.dsra), m.cash_for_debt_service, m.debt_service, m.has_debt_service)
 
 
 @row("Increase in debt service reserve", "EUR", S, total=True)
@@ -80,9 +118,8 @@ def dsra_change(m):
 
 @row("Cash flow before equity", "EUR", S, total=True)
 def cash_before_equity(m):
-    """EBITDA - levered tax paid - capex + residual value - working capital increase + draws + grants - fees - interest - principal - reserve increase."""
-    return (m.ebitda - m.levered_tax_paid - m.capex_total + m.residual_value - m.wc_change + m.debt_draws + m.grants
-            - m.debt_fees - m.debt_interest - m.debt_principal - m.dsra_change)
+    """Cash flow before reserve and equity - reserve increase."""
+    return m.cash_before_reserve - m.dsra_change
 
 
 @row("Cash held (locked up)", "EUR", S)
@@ -98,6 +135,19 @@ def cash(m):
 def equity_in(m):
     """Shortfall paid in by equity: -(previous cash + cash flow before equity), if positive."""
     return maximum(0, -(lag(m.cash) + m.cash_before_equity))
+
+
+@row("Equity cure of debt service", "EUR", S, total=True)
+def equity_cure(m):
+    """Equity paid in for debt service that operations, the reserve drawn and cash held do not cover."""
+    covered = m.cash_for_debt_service + m.dsra_draw + lag(m.cash)
+    return (1 - m.draw_flag) * m.has_debt_service * minimum(m.equity_in, maximum(0, m.debt_service - maximum(0, covered)))
+
+
+@row("Equity cure flag", "flag", S, consolidate=None)
+def equity_cure_flag(m):
+    """1 in a month when equity cures debt service."""
+    return lt(0, m.equity_cure)
 
 
 @row("Distributions to equity", "EUR", S, total=True)
@@ -152,6 +202,12 @@ def equity_irr_monthly(m):
 def equity_irr(m):
     """(1 + monthly equity IRR) ^ 12 - 1."""
     return (1 + m.equity_irr_monthly) ** m.i.months_per_year - 1
+
+
+@scalar("Months with an equity cure", "month", R, consolidate="sum")
+def equity_cure_months(m):
+    """Months in which equity cures debt service (total: summed over the phases)."""
+    return total(m.equity_cure_flag)
 
 
 @scalar("Debt at completion", "EUR", R, consolidate=None)
