@@ -49,7 +49,10 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 #: rows that are 0 up to rounding, or can be (sums of near-cancelling flows): compared relative to the largest
 #: value of these rows of the same entity as well
 IDENTITY_SCALE = {"balance_check": ("total_assets",), "cash_check": ("total_assets",),
-                  "cf_net": ("cf_operations", "cf_investing", "cf_financing")}
+                  "cf_net": ("cf_operations", "cf_investing", "cf_financing"),
+                  # cash held is max(0, previous + the month's flows): 0 up to rounding when the reserve and
+                  # debt service cancel, so it is compared at the scale of the operating cash flow
+                  "cash": ("cf_operations",)}
 
 #: the user's edits: workbook input name -> new value, and the same as Python overrides
 EDITS = {
