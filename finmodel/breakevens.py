@@ -82,6 +82,9 @@ def solve_price_breakevens(inputs, pre_tax: Mapping[str, float], metrics: tuple[
     for e in entities:
         for m in metrics:
             f = at_grid[e][m]
+            if not np.any(f):  # the price changes nothing (nothing sold): no break-even
+                out[(e, m)] = np.nan
+                continue
             signs = np.sign(f)
             cross = np.flatnonzero((signs[:-1] * signs[1:] < 0) | (signs[:-1] == 0))
             if cross.size == 0:
