@@ -60,6 +60,22 @@ def find_soffice() -> str | None:
     return str(_SOFFICE_FALLBACK) if _SOFFICE_FALLBACK.is_file() else None
 
 
+def _copy_paths(paths: Sequence[Path | str], outdir: Path | str) -> tuple[list[Path], Path, list[Path]]:
+    """Resolved inputs, output folder and the copies' paths (same file names, ``.xlsx``).
+
+    Raises:
+        ValueError: ``outdir`` is an input's folder, or two inputs share a name.
+    """
+    inputs = [Path(p).resolve() for p in paths]
+    out = Path(outdir).resolve()
+    if any(p.parent == out for p in inputs):
+        raise ValueError(f"outdir {out} must differ from the folder of the inputs")
+    outputs = [out / f"{p.stem}.xlsx" for p in inputs]
+    if len(set(outputs)) != len(outputs):
+        raise ValueError(f"input workbooks must have distinct names: {inputs}")
+    return inputs, out, outputs
+
+
 def recalculate(
     paths: Sequence[Path | str], outdir: Path | str, timeout: float = 300
 ) -> list[Path]:
@@ -82,13 +98,7 @@ def recalculate(
             write one of the copies.
         ValueError: ``outdir`` is an input's folder, or two inputs share a name.
     """
-    inputs = [Path(p).resolve() for p in paths]
-    out = Path(outdir).resolve()
-    if any(p.parent == out for p in inputs):
-        raise ValueError(f"outdir {out} must differ from the folder of the inputs")
-    outputs = [out / f"{p.stem}.xlsx" for p in inputs]
-    if len(set(outputs)) != len(outputs):
-        raise ValueError(f"input workbooks must have distinct names: {inputs}")
+    inputs, out, outputs = _copy_paths(paths, outdir)
     if not inputs:
         return []
     soffice = find_soffice()
@@ -216,13 +226,7 @@ def recalculate_gnumeric(paths: Sequence[Path | str], outdir: Path | str, timeou
     Same contract as :func:`recalculate`: copies keep their file names, ``outdir``
     differs from the inputs' folders; ``timeout`` [s] applies to each workbook.
     """
-    inputs = [Path(p).resolve() for p in paths]
-    out = Path(outdir).resolve()
-    if any(p.parent == out for p in inputs):
-        raise ValueError(f"outdir {out} must differ from the folder of the inputs")
-    outputs = [out / f"{p.stem}.xlsx" for p in inputs]
-    if len(set(outputs)) != len(outputs):
-        raise ValueError(f"input workbooks must have distinct names: {inputs}")
+    inputs, out, outputs = _copy_paths(paths, outdir)
     ssconvert = find_ssconvert()
     if ssconvert is None and inputs:
         raise RecalcError("Gnumeric (ssconvert) not found on PATH")

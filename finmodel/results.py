@@ -321,24 +321,10 @@ class Results:
         cash held is its value at completion. Sources = uses for every column.
         ``attrs``: the announced plan total and each entity's peak funding need and month.
         """
-        out = {}
-        for e in self.inputs.phases:
-            v = self.values[e]
-            window, done = np.asarray(v["draw_flag"]), np.asarray(v["completion_marker"])
+        def weight(e, r):  # balances at completion, flows over the drawdown months
+            return np.asarray(self.values[e]["completion_marker" if r in financing.BALANCE_ROWS else "draw_flag"])
 
-            def amount(rows):
-                return sum(float(np.sum(np.asarray(v[r]) * (done if r in financing.BALANCE_ROWS else window))) for r in rows)
-
-            col = {("Uses", label): amount(rows) for label, rows in financing.USES}
-            col[("Uses", "Total uses")] = sum(col.values())
-            src = {("Sources", label): amount(rows) for label, rows in financing.SOURCES}
-            src[("Sources", "Total sources")] = sum(src.values())
-            out[e] = col | src
-        df = pd.DataFrame(out)
-        df[TOTAL] = df[list(self.inputs.phases)].sum(axis=1)
-        df.index.names = ["side", "line"]
-        df.attrs["unit"] = "EUR"
-        df.attrs["units"] = {c: "EUR" for c in df.columns}
+        df = self._sources_uses_table(financing.USES, financing.SOURCES, weight)
         df.attrs["announced_eur"] = financing.ANNOUNCED_PLAN_EUR
         df.attrs["peak_funding_eur"] = self.summary["peak_funding_eur"].to_dict()
         df.attrs["peak_funding_month"] = self.summary["peak_funding_month"].to_dict()
@@ -352,16 +338,20 @@ class Results:
         month (assets sold at book value, debt repaid, reserve and working
         capital released, cash distributed), so sources = uses for every column.
         """
+        return self._sources_uses_table(financing.HORIZON_USES, financing.HORIZON_SOURCES, lambda e, r: 1.0)
+
+    def _sources_uses_table(self, uses, sources, weight) -> pd.DataFrame:
+        """Sources and uses [EUR] by phase and total: each line sums its rows x ``weight(entity, row)`` over months."""
         out = {}
         for e in self.inputs.phases:
             v = self.values[e]
 
             def amount(rows):
-                return sum(float(np.sum(np.asarray(v[r]))) for r in rows)
+                return sum(float(np.sum(np.asarray(v[r]) * weight(e, r))) for r in rows)
 
-            col = {("Uses", label): amount(rows) for label, rows in financing.HORIZON_USES}
+            col = {("Uses", label): amount(rows) for label, rows in uses}
             col[("Uses", "Total uses")] = sum(col.values())
-            src = {("Sources", label): amount(rows) for label, rows in financing.HORIZON_SOURCES}
+            src = {("Sources", label): amount(rows) for label, rows in sources}
             src[("Sources", "Total sources")] = sum(src.values())
             out[e] = col | src
         df = pd.DataFrame(out)
