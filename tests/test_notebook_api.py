@@ -5,9 +5,11 @@ and tornado drivers of one's own."""
 from __future__ import annotations
 
 import re
+import types
 
 import numpy as np
 import pandas as pd
+
 import pytest
 
 import finmodel
@@ -214,13 +216,14 @@ def test_write_report_defaults_to_the_package_version_and_computes_risk_sheets(r
     import finmodel.excel.writer as writer
     import finmodel.risk
 
-    seen = {}
+    seen, layout = {}, types.SimpleNamespace(calc="calc layouts")
     monkeypatch.setattr(finmodel.risk, "risk_tables", lambda r, draws, seed, progress, step: seen.update(
         results=r, draws=draws, seed=seed) or "tables")
     monkeypatch.setattr(writer, "build_workbook", lambda r, version, risk: seen.update(version=version, risk=risk)
-                        or (None, "layout"))
-    monkeypatch.setattr(writer, "save_atomic", lambda wb, path: path)
-    assert finmodel.write_report(res, tmp_path / "r.xlsx", risk=True, draws=123, seed=9) == (tmp_path / "r.xlsx", "layout")
+                        or (None, layout))
+    monkeypatch.setattr(writer, "stored_values", lambda wb, calc, r: {})
+    monkeypatch.setattr(writer, "save_atomic", lambda wb, path, values: path)
+    assert finmodel.write_report(res, tmp_path / "r.xlsx", risk=True, draws=123, seed=9) == (tmp_path / "r.xlsx", layout)
     assert seen == dict(results=res, draws=123, seed=9, version=finmodel.__version__, risk="tables")
     finmodel.write_report(res, tmp_path / "r.xlsx")
     assert seen["risk"] is None and seen["version"] == finmodel.__version__
