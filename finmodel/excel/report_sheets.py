@@ -138,6 +138,9 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
     cols = list(SUMMARY_COLUMNS)
     header_row(ws, 5, ["Phase", "Name"] + [SUMMARY_LABELS[c] for c in cols])
     header_row(ws, 6, ["", "unit"] + [_shown_unit(SUMMARY_COLUMNS[c][1]) for c in cols])
+    for j in range(3, 3 + len(cols)):  # long labels wrap instead of running into the next column
+        ws.cell(row=5, column=j).alignment = WRAP
+    ws.row_dimensions[5].height = 30
     for k, e in enumerate(entities, start=7):
         put_text(ws.cell(row=k, column=1), phase_labels.get(e, "Whole plan (consolidated)"))
         put_text(ws.cell(row=k, column=2), e)
