@@ -15,6 +15,8 @@ import pandas as pd
 
 from finmodel.registry import first_value
 
+#: the announcement of the whole plan (EUR 52 bn, 2025-02-10), which the sources and uses compare with
+WHOLE_PLAN = "plan_feb_2025"
 #: bottom-up line item for each announced field
 BOTTOM_UP = {"capex_eur": "capex_initial", "gpus": "gpus_full", "it_mw": "it_mw_full", "jobs": "jobs_permanent_2030"}
 #: implied ratio -> (numerator field, denominator field, conversion input or None, unit)
@@ -40,6 +42,14 @@ def _ratio(num, den, factor):
     if num is None or den is None or pd.isna(num) or pd.isna(den) or den == 0:
         return np.nan
     return num * factor / den
+
+
+def whole_plan_capex(announcements) -> float:
+    """The whole plan's announced investment [EUR] (announcement ``WHOLE_PLAN``); NaN if the inputs lack it."""
+    if announcements is None or not len(announcements):
+        return np.nan
+    found = announcements[announcements["id"] == WHOLE_PLAN]["capex_eur"]
+    return float(found.iloc[0]) if len(found) and not pd.isna(found.iloc[0]) else np.nan
 
 
 def compare_announcements(results) -> pd.DataFrame:

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from finmodel.items.debt import TRANCHES
 
-#: announced plan total [EUR] (seed 000, 2025-02-10), shown beside modelled uses
-ANNOUNCED_PLAN_EUR = 52e9
-
 #: uses during construction: (label, rows summed over the drawdown months)
 USES = (
     ("GPU servers", ("capex_gpu_initial", "capex_gpu_refresh")),

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from finmodel import financing
-from finmodel.announcements import compare_announcements, plausibility_warnings
+from finmodel.announcements import compare_announcements, plausibility_warnings, whole_plan_capex
 from finmodel.breakevens import LABELS as BREAKEVEN_LABELS, SEARCHED, solve_price_breakevens
 from finmodel.irr import sign_changes
 from finmodel.items.debt import TRANCHES
@@ -325,7 +325,7 @@ class Results:
             return np.asarray(self.values[e]["completion_marker" if r in financing.BALANCE_ROWS else "draw_flag"])
 
         df = self._sources_uses_table(financing.USES, financing.SOURCES, weight)
-        df.attrs["announced_eur"] = financing.ANNOUNCED_PLAN_EUR
+        df.attrs["announced_eur"] = whole_plan_capex(self.inputs.announcements)
         df.attrs["peak_funding_eur"] = self.summary["peak_funding_eur"].to_dict()
         df.attrs["peak_funding_month"] = self.summary["peak_funding_month"].to_dict()
         return df

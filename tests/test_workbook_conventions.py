@@ -19,14 +19,13 @@ from openpyxl.utils import FORMULAE, get_column_letter, range_boundaries
 
 import finmodel
 from finmodel.excel.calc import CONSOLIDATED_SHEET, FIRST_PERIOD_COL, TIME_SHEET, calc_sheet_name
-from finmodel.excel.finance_sheets import (
-    ANNOUNCED_NAME, DEBT_SHEET, FIRST_YEAR_COL, SOURCES_USES_SHEET, STATEMENTS_SHEET,
-)
+from finmodel.excel.finance_sheets import ANNOUNCED_NAME, DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET
 from finmodel.excel.inputs_sheet import FIRST_SCENARIO_COL, HEADER, LIVE_COL, NAME_COL
-from finmodel.excel.sheets import ANNUAL_SHEET
+from finmodel.excel.sheets import ANNUAL_HEADER_ROW, ANNUAL_SHEET
+from finmodel.excel.style import FIRST_YEAR_COL, TIME_YEARS
 from finmodel.excel.writer import write_report
-from finmodel.financing import ANNOUNCED_PLAN_EUR
 
+YEAR_HEADER = f"=MIN({TIME_YEARS})"
 REQUIRED_NAMES = ("NPV_Total", "IRR_Total", "LCOC_Total", "Capex_Total", "Jobs_Permanent_2030_Total", "Check_Master",
                   "Scenario", "ScenarioNames", ANNOUNCED_NAME)
 FINANCE_SHEETS = (SOURCES_USES_SHEET, DEBT_SHEET, STATEMENTS_SHEET)
@@ -163,8 +162,8 @@ def test_one_formula_per_row_copied_across(wb, res):
 
 
 def test_annual_rows_copied_across(wb):
-    """The Annual roll-up rows are also one formula copied across the years (from column D)."""
-    rows, bad = _check_copied_across(wb[ANNUAL_SHEET], 4)
+    """The Annual roll-up rows are also one formula copied across the years (from column C)."""
+    rows, bad = _check_copied_across(wb[ANNUAL_SHEET], FIRST_YEAR_COL)
     assert rows > 10
     assert not bad, "\n".join(bad[:10])
 
@@ -177,8 +176,8 @@ def test_debt_and_statements_rows_copied_across(wb, layout):
         ws = wb[sheet]
         assert ws.max_column == FIRST_YEAR_COL + len(fin.years) - 1, f"{sheet}: {ws.max_column} columns"
         rows, bad = _check_copied_across(ws, FIRST_YEAR_COL, first_row)
-        headers = sum(1 for r in range(first_row, ws.max_row + 1)  # year headers: YEAR(model_start) + column offset
-                      if str(ws.cell(row=r, column=FIRST_YEAR_COL).value).startswith("=YEAR(model_start)"))
+        headers = sum(1 for r in range(first_row, ws.max_row + 1)  # year headers: Time's first year + column offset
+                      if str(ws.cell(row=r, column=FIRST_YEAR_COL).value).startswith(YEAR_HEADER))
         assert headers >= 1 and rows == want + headers, f"{sheet}: {rows} rows with yearly formulas, expected {want}"
         assert not bad, "\n".join(bad[:10])
 
@@ -219,15 +218,47 @@ def test_financing_sheets_roll_up_calc_rows(wb, layout, res):
         assert functions_in(f) == (["SUMIFS"] if fld == "balance" else ["SUMIF"]), (e, n, fld, f)
 
 
-def test_announced_plan_is_a_labelled_value_not_a_formula_literal(wb, tokens):
-    """EUR 52 bn sits in one named value cell with its source; formulas use the name."""
+def test_announced_plan_is_typed_once_and_linked(wb, tokens, layout):
+    """EUR 52 bn is typed once, as the whole plan's input on the Announcements sheet (with its source there);
+    the name Announced_Plan_EUR points to it and Sources & Uses shows it through the name."""
     (sheet, ref), = destinations(wb, ANNOUNCED_NAME)
     cell = wb[sheet][ref.replace("$", "")]
-    assert sheet == SOURCES_USES_SHEET and cell.value == ANNOUNCED_PLAN_EUR and cell.data_type == "n"
-    assert cell.style == "Input"
-    source = wb[sheet].cell(row=cell.row, column=cell.column + 1).value
-    assert "seed 000" in source and "2025-02-10" in source
+    assert sheet == "Announcements" and cell.value == 52e9 and cell.data_type == "n" and cell.style == "Input"
+    row = [c.value for c in wb[sheet][cell.row]]
+    assert row[0] == "plan_feb_2025" and "capex_eur" in row and any("seed 000" in str(v) for v in row)
+    typed = [f"{ws.title}!{c.coordinate}" for ws in wb for line in ws.iter_rows() for c in line
+             if c.data_type == "n" and c.value == 52e9]
+    assert typed == [f"Announcements!{cell.coordinate}"]
+    fin = layout.finance
+    shown = wb[SOURCES_USES_SHEET].cell(row=fin.announced_row, column=fin.su_cols["total"]).value
+    assert shown == f"={ANNOUNCED_NAME}"
     assert any(ANNOUNCED_NAME.upper() in f.upper() for s, _, f, _ in tokens if s == SOURCES_USES_SHEET)
+
+
+def test_every_annual_sheet_puts_a_year_in_the_same_column(wb, layout):
+    """Annual, Debt, Statements, Jobs and the Dashboard's yearly tables: year headers from column C, each the
+    Time sheet's first year plus the column's offset (a formula, never a typed year)."""
+    n = len(layout.years)
+    headers = {}
+    for name in (ANNUAL_SHEET, DEBT_SHEET, STATEMENTS_SHEET, "Jobs", "Dashboard"):
+        ws = wb[name]
+        rows = [r for r in range(1, ws.max_row + 1) if str(ws.cell(row=r, column=FIRST_YEAR_COL).value).startswith(YEAR_HEADER)]
+        assert rows, f"{name}: no year header row"
+        headers[name] = rows
+        for r in rows:
+            for k in range(n):
+                f = ws.cell(row=r, column=FIRST_YEAR_COL + k).value
+                want = f"={YEAR_HEADER[1:]}+COLUMNS($C{r}:{get_column_letter(FIRST_YEAR_COL + k)}{r})-1"
+                assert f == want, (name, r, k, f)
+            assert ws.cell(row=r, column=FIRST_YEAR_COL + n).value is None, (name, r)
+        typed = [c.coordinate for line in ws.iter_rows() for c in line  # a year typed as a number or as text
+                 if c.data_type == "n" and isinstance(c.value, (int, float)) and 2000 <= c.value <= 2100
+                 or isinstance(c.value, str) and c.value.strip().isdigit() and 2000 <= int(c.value) <= 2100]
+        assert not typed, (name, typed)
+    assert headers[ANNUAL_SHEET] == [ANNUAL_HEADER_ROW]
+    assert len(headers["Dashboard"]) == 2 and len(headers[DEBT_SHEET]) >= 2
+    sheet, ref = wb.defined_names[TIME_YEARS].attr_text.split("!")
+    assert sheet == TIME_SHEET and ref.startswith("$F$")
 
 
 # --- functions ----------------------------------------------------------------------------

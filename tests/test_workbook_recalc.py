@@ -36,8 +36,8 @@ from finmodel.excel.finance_sheets import DEBT_SHEET, SOURCES_USES_SHEET, STATEM
 from finmodel.excel.inputs_sheet import SHEET as INPUTS_SHEET
 from finmodel.excel.readback import read_inputs_from_workbook
 from finmodel.excel.report_sheets import HEADLINE_NAMES, SUMMARY_FLAGGED
+from finmodel.excel.style import FIRST_YEAR_COL
 from finmodel.excel.writer import write_report
-from finmodel.financing import ANNOUNCED_PLAN_EUR
 from finmodel.recalc import find_soffice, find_ssconvert, recalculate, recalculate_gnumeric
 from finmodel.registry import PHASE_ITEMS
 from finmodel.items.debt import TRANCHES
@@ -188,7 +188,7 @@ def test_annual_rows_match_python(books):
         # holds float noise of about 1e-7 EUR left from flows of EUR 1e10
         scale = max(1e6 if units[item] == "EUR" else 0.0, *(abs(v) for v in row))
         for k, y in enumerate(layout.years):
-            lo = ws.cell(row=r, column=4 + k).value
+            lo = ws.cell(row=r, column=FIRST_YEAR_COL + k).value
             assert _close(lo, annual[(entity, item, y)], scale), (entity, item, y, lo, annual[(entity, item, y)])
             n += 1
     assert n > 1000
@@ -352,10 +352,10 @@ def test_sources_equal_uses_and_the_announced_plan(books):
     for e, c in fin.su_cols.items():
         u, s = ws.cell(row=uses, column=c).value, ws.cell(row=sources, column=c).value
         assert u > 0 and abs(s - u) <= REL * u, (e, s, u)
-    assert ws.cell(row=fin.announced_row, column=total).value == ANNOUNCED_PLAN_EUR == 52e9
-    assert _named(wb, "Announced_Plan_EUR") == ANNOUNCED_PLAN_EUR
+    # the announcement's EUR 52 bn (seed 000), linked from the Announcements sheet's input
+    assert ws.cell(row=fin.announced_row, column=total).value == _named(wb, "Announced_Plan_EUR") == 52e9
     gap = ws.cell(row=fin.announced_row + 2, column=total).value
-    assert gap == pytest.approx(res.sources_uses.loc[("Uses", "Total uses"), TOTAL] / ANNOUNCED_PLAN_EUR - 1, rel=1e-9)
+    assert gap == pytest.approx(res.sources_uses.loc[("Uses", "Total uses"), TOTAL] / 52e9 - 1, rel=1e-9)
 
 
 def test_balance_check_cells_are_zero_relative_to_total_assets(books):

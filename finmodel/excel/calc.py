@@ -21,6 +21,7 @@ HEADER_ROWS = 5  # title, period start, year, column headers, blank
 COL_LABEL, COL_UNIT, COL_CONST, COL_TOTAL = "A", "B", "C", "D"
 TIME_SHEET = "Time"
 CONSOLIDATED_SHEET = "Consolidated"
+CONSOLIDATED_LABEL = "Consolidated (whole plan)"  # the whole plan's block on the yearly sheets
 
 
 def calc_sheet_name(phase: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 
+from finmodel.excel.sheets import ANNUAL_HEADER_ROW as HEADER_ROW
 from finmodel.results import TOTAL
 
 CAPEX_ROWS = ("capex_gpu_initial", "capex_gpu_refresh", "capex_network_storage", "capex_shell", "capex_electrical",
@@ -37,8 +38,8 @@ def capex_chart(annual_ws, annual_rows, labels: dict[str, str], n_years: int) ->
     chart = _sized(BarChart(), "Capex by year and category (whole plan)", "EUR")
     chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
     for item in CAPEX_ROWS:
-        _row_series(chart, annual_ws, annual_rows[(TOTAL, item)], 4, 3 + n_years, labels[item])
-    chart.set_categories(Reference(annual_ws, min_col=4, max_col=3 + n_years, min_row=3, max_row=3))
+        _row_series(chart, annual_ws, annual_rows[(TOTAL, item)], 3, 2 + n_years, labels[item])
+    chart.set_categories(Reference(annual_ws, min_col=3, max_col=2 + n_years, min_row=HEADER_ROW, max_row=HEADER_ROW))
     return chart
 
 

@@ -12,9 +12,9 @@ formulas on the calc sheets' rows:
   sheet's year row, balances ``SUMIFS`` on the year row and the fiscal
   year-end flag (the year's last month, as in Results).
 
-Only the literals 0 and 1 appear in formulas: the announced plan total is a
-labelled value cell (named ``Announced_Plan_EUR``), the DSCR cap is the
-input ``dscr_cap``.
+Only the literals 0 and 1 appear in formulas: the announced plan total is
+the Announcements sheet's input cell (named ``Announced_Plan_EUR``), the
+DSCR cap is the input ``dscr_cap``.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
-from finmodel.excel.calc import TIME_SHEET, SheetLayout, period_columns
+from finmodel.excel.calc import CONSOLIDATED_LABEL, TIME_SHEET, SheetLayout, period_columns
 from finmodel.excel.report_sheets import EUR_M, scalar_ref
 from finmodel.excel.style import (
-    HEADER, HEADER_FILL, NOTE, SECTION, SECTION_FILL, header_row, landscape, put_text, title, year_header,
+    FIRST_YEAR_COL, HEADER, HEADER_FILL, NOTE, SECTION, SECTION_FILL, header_row, landscape, put_text, title, year_header,
 )
 from finmodel.expr import quote_sheet
-from finmodel.financing import ANNOUNCED_PLAN_EUR, BALANCE_ROWS, DEBT_FIELDS, SOURCES, STATEMENTS, USES
+from finmodel.financing import BALANCE_ROWS, DEBT_FIELDS, SOURCES, STATEMENTS, USES
 from finmodel.items.debt import TRANCHES
 from finmodel.listing import excel_name
 from finmodel.registry import PHASE_ITEMS
@@ -45,9 +45,7 @@ SOURCES_USES_SHEET = "Sources & Uses"
 DEBT_SHEET = "Debt"
 STATEMENTS_SHEET = "Statements"
 ANNOUNCED_NAME = "Announced_Plan_EUR"
-ANNOUNCED_SOURCE = "seed 000 (Clubic), 2025-02-10: Sesterce announces EUR 52 bn by 2030"
 
-FIRST_YEAR_COL = 3  # column C: Debt and Statements years start here (A label, B unit)
 DSCR = '0.00"x"'
 PERCENT = "0.0%"
 MONTH = "mmm-yy"
@@ -108,11 +106,15 @@ class FinanceLayout:
 
 
 def write_finance_sheets(wb, layouts: dict[str, SheetLayout], phases, phase_labels: dict[str, str],
-                         years: list[int], periods: int) -> FinanceLayout:
-    """Sources & Uses, Debt and Statements sheets (created in this order) and their checks."""
+                         years: list[int], periods: int, announced: str | None = None) -> FinanceLayout:
+    """Sources & Uses, Debt and Statements sheets (created in this order) and their checks.
+
+    ``announced``: the cell holding the whole plan's announced investment (on the Announcements sheet), which
+    the defined name ``Announced_Plan_EUR`` points to and Sources & Uses compares with; None: no such block.
+    """
     out = FinanceLayout(years=list(years))
     ctx = _Ctx(layouts, list(phases), phase_labels, years, periods)
-    _write_sources_uses(wb.create_sheet(SOURCES_USES_SHEET), wb, ctx, out)
+    _write_sources_uses(wb.create_sheet(SOURCES_USES_SHEET), wb, ctx, out, announced)
     _write_debt(wb.create_sheet(DEBT_SHEET), ctx, out)
     _write_statements(wb.create_sheet(STATEMENTS_SHEET), ctx, out)
     _collect_checks(ctx, out)
@@ -126,7 +128,7 @@ class _Ctx:
         self.layouts = layouts
         self.phases = phases
         self.entities = [TOTAL, *phases]  # consolidated first
-        self.labels = {p: phase_labels.get(p, p) for p in phases} | {TOTAL: "Consolidated (whole plan)"}
+        self.labels = {p: phase_labels.get(p, p) for p in phases} | {TOTAL: CONSOLIDATED_LABEL}
         self.years = years
         cols = period_columns(periods)
         self.first, self.last = cols[0], cols[-1]
@@ -152,7 +154,7 @@ class _Ctx:
 
 # --- Sources & Uses -------------------------------------------------------------------------
 
-def _write_sources_uses(ws, wb, ctx: _Ctx, out: FinanceLayout) -> None:
+def _write_sources_uses(ws, wb, ctx: _Ctx, out: FinanceLayout, announced: str | None) -> None:
     title(ws, "Sources and uses of funds during construction",
           "Each phase's flows summed over its drawdown months (first capex to full service: the Drawdown flag row of "
           "its calc sheet); cash held taken at completion. EUR m. Total = sum of the phases.")
@@ -217,6 +219,21 @@ def _write_sources_uses(ws, wb, ctx: _Ctx, out: FinanceLayout) -> None:
                                            "so it is not the sum of the phases' peaks).")
     ws.cell(row=r + 3, column=1).font = NOTE
     r += 5
+    if announced is not None:
+        _announced_block(ws, wb, r, last_col, totals["Uses"], announced, out)
+    ws.column_dimensions["A"].width = 52
+    ws.column_dimensions["B"].width = 8
+    for c in range(3, last_col + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 17
+    ws.column_dimensions[get_column_letter(last_col + 1)].width = 40
+    ws.freeze_panes = "C6"
+    ws.print_title_rows = "1:5"
+    landscape(ws)
+
+
+def _announced_block(ws, wb, r: int, last_col: int, uses_row: int, announced: str, out: FinanceLayout) -> None:
+    """The whole plan's announced investment (a link to the Announcements sheet, named Announced_Plan_EUR) beside
+    the modelled total uses, from row ``r``."""
     _section(ws, r, "Announced plan beside the modelled uses", last_col)
     tot = get_column_letter(last_col)
     rows = {"announced": r + 1, "modelled": r + 2, "gap": r + 3}
@@ -227,16 +244,15 @@ def _write_sources_uses(ws, wb, ctx: _Ctx, out: FinanceLayout) -> None:
     for key, unit in (("announced", "EUR m"), ("modelled", "EUR m"), ("gap", "%")):
         ws.cell(row=rows[key], column=1).alignment = INDENT
         put_text(ws.cell(row=rows[key], column=2), unit)
+    wb.defined_names[ANNOUNCED_NAME] = DefinedName(ANNOUNCED_NAME, attr_text=announced)
     a = ws.cell(row=rows["announced"], column=last_col)
-    a.value = ANNOUNCED_PLAN_EUR
-    a.style = "Input"
+    a.value = f"={ANNOUNCED_NAME}"
     a.number_format = EUR_M
     src = ws.cell(row=rows["announced"], column=last_col + 1)
-    put_text(src, f"Source: {ANNOUNCED_SOURCE}")
+    put_text(src, f"From the Announcements sheet ({announced.split('!')[-1].replace('$', '')}), with its source")
     src.font = NOTE
-    wb.defined_names[ANNOUNCED_NAME] = DefinedName(ANNOUNCED_NAME, attr_text=f"{quote_sheet(ws.title)}!${tot}${rows['announced']}")
     m = ws.cell(row=rows["modelled"], column=last_col)
-    m.value = f"={tot}{totals['Uses']}"
+    m.value = f"={tot}{uses_row}"
     m.number_format = EUR_M
     g = ws.cell(row=rows["gap"], column=last_col)
     g.value = f"={tot}{rows['modelled']}/{ANNOUNCED_NAME}-1"
@@ -245,14 +261,6 @@ def _write_sources_uses(ws, wb, ctx: _Ctx, out: FinanceLayout) -> None:
     put_text(note, "Uses include financing costs, reserves and GPU refreshes during construction; the Dashboard "
                    "compares the announcement with the initial capex alone.")
     note.font = NOTE
-    ws.column_dimensions["A"].width = 52
-    ws.column_dimensions["B"].width = 8
-    for c in range(3, last_col + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 17
-    ws.column_dimensions[get_column_letter(last_col + 1)].width = 40
-    ws.freeze_panes = "C6"
-    ws.print_title_rows = "1:5"
-    landscape(ws)
 
 
 def _su_total(ws, r: int, cols: dict[str, int], phases) -> None:
@@ -429,7 +437,7 @@ def _write_statements(ws, ctx: _Ctx, out: FinanceLayout) -> None:
 def _year_header(ws, r: int, first: str, years: list[int]) -> None:
     """A dark header row: label, unit, then the years as numbers (the SUMIF criteria of the rows below)."""
     header_row(ws, r, [first, "Unit"])
-    year_header(ws, r, FIRST_YEAR_COL, len(years))
+    year_header(ws, r, len(years))
 
 
 def _annual_row(ws, r: int, ctx: _Ctx, entity: str, item: str, kind: str, label: str, hdr: int, n_years: int) -> None:

@@ -26,8 +26,8 @@ TITLE_ROWS = {"Inputs": "1:5", "Checks": "1:5", "Annual": "1:4", "Sources": "1:4
 def setup_print(wb, version: str, digest: str, calc_sheets: list[str], annual_print_rows: tuple[int, int] | None) -> None:
     """Page setup of every sheet (see the module docstring).
 
-    ``annual_print_rows``: first and last row of the whole plan on the Annual
-    sheet (printed below its header rows).
+    ``annual_print_rows``: first and last row of the whole plan's block on
+    the Annual sheet (printed below its header rows).
     """
     for ws in wb.worksheets:
         ws.page_setup.orientation = "landscape"

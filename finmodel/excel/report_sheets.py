@@ -16,7 +16,8 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from finmodel.excel.calc import SheetLayout
 from finmodel.excel.style import (
-    CHECK_FILL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, landscape, number_format, put_text, title, year_header,
+    CHECK_FILL, FIRST_YEAR_COL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, landscape, number_format, put_text, title,
+    year_col, year_header,
 )
 from finmodel.expr import quote_sheet
 from finmodel.listing import excel_name
@@ -238,18 +239,17 @@ def write_cash_flow_table(ws, anchor: int, annual_rows, years: list[int]) -> tup
     put_text(ws.cell(row=anchor, column=1), "Consolidated free cash flow by year")
     ws.cell(row=anchor, column=1).font = SECTION
     header_row(ws, anchor + 1, ["", "Unit"])
-    year_header(ws, anchor + 1, 3, len(years))
+    year_header(ws, anchor + 1, len(years))
     fcf_row, cum_row = anchor + 2, anchor + 3
     put_text(ws.cell(row=fcf_row, column=1), "Free cash flow")
     put_text(ws.cell(row=cum_row, column=1), "Cumulative free cash flow")
     src = annual_rows[(TOTAL, "fcf")]
     for k in range(len(years)):
-        col = get_column_letter(3 + k)
-        prev = get_column_letter(2 + k)
-        ws.cell(row=fcf_row, column=3 + k).value = f"=Annual!{get_column_letter(4 + k)}{src}"
-        ws.cell(row=cum_row, column=3 + k).value = f"={col}{fcf_row}" if k == 0 else f"={prev}{cum_row}+{col}{fcf_row}"
+        col, prev = year_col(k), year_col(k - 1)
+        ws[f"{col}{fcf_row}"].value = f"=Annual!{col}{src}"
+        ws[f"{col}{cum_row}"].value = f"={col}{fcf_row}" if k == 0 else f"={prev}{cum_row}+{col}{fcf_row}"
         for r in (fcf_row, cum_row):
-            ws.cell(row=r, column=3 + k).number_format = EUR_M
+            ws[f"{col}{r}"].number_format = EUR_M
         ws.column_dimensions[col].width = 17
     for r in (fcf_row, cum_row):
         put_text(ws.cell(row=r, column=2), "EUR m")
@@ -265,7 +265,7 @@ def write_energy_table(ws, anchor: int, annual_rows, years: list[int]) -> dict[s
     put_text(ws.cell(row=anchor, column=1), "Energy, heat and carbon by year (whole plan)")
     ws.cell(row=anchor, column=1).font = SECTION
     header_row(ws, anchor + 1, ["", "Unit"])
-    year_header(ws, anchor + 1, 3, len(years))
+    year_header(ws, anchor + 1, len(years))
 
     def annual(item: str) -> str:
         return f"Annual!{{a}}{annual_rows[(TOTAL, item)]}"
@@ -291,8 +291,8 @@ def write_energy_table(ws, anchor: int, annual_rows, years: list[int]) -> dict[s
         put_text(ws.cell(row=r, column=1), label)
         put_text(ws.cell(row=r, column=2), unit)
         for k in range(len(years)):
-            c = ws.cell(row=r, column=3 + k)
-            c.value = formula.replace("{a}", get_column_letter(4 + k))
+            c = ws.cell(row=r, column=FIRST_YEAR_COL + k)
+            c.value = formula.replace("{a}", year_col(k))
             c.number_format = fmt
         rows[item] = r
     return rows
@@ -331,7 +331,7 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
                       "category, indirect and induced (multiplier). Announced: 5,000 jobs by 2030 for the plan, about 800 "
                       "direct and indirect for Alixan: compare them with permanent jobs.")
     header_row(ws, 4, ["Category", "Unit"])
-    year_header(ws, 4, 3, len(years))
+    year_header(ws, 4, len(years))
     items = [("jobs_construction", "Construction")] + [(f"jobs_{c}", f"Direct: {c}") for c in CATEGORIES] + \
             [("jobs_indirect", "Indirect and induced"), ("jobs_permanent", "Permanent (direct + indirect)"),
              ("jobs_total", "Total")]
@@ -341,8 +341,8 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
         put_text(ws.cell(row=k, column=2), "FTE")
         src = annual_rows[(TOTAL, item)]
         for j in range(len(years)):
-            c = ws.cell(row=k, column=3 + j)
-            c.value = f"=Annual!{get_column_letter(4 + j)}{src}"
+            c = ws.cell(row=k, column=FIRST_YEAR_COL + j)
+            c.value = f"=Annual!{year_col(j)}{src}"
             c.number_format = number_format("FTE")
     r = first + len(items) + 1
     put_text(ws.cell(row=r, column=1), "By phase, average over the report year")
@@ -369,6 +369,21 @@ def write_jobs_sheet(ws, annual_rows, years: list[int], layouts, entities) -> tu
     return first, first + len(items) - 2
 
 
+#: first row of the Announcements table; its column of announced figures (inputs)
+FIRST_ANNOUNCEMENT_ROW, ANNOUNCED_COL = 5, "H"
+
+
+def announcement_rows(table) -> dict[tuple[str, str], int]:
+    """(announcement id, metric) -> its row on the Announcements sheet, for the table of :func:`write_announcements_sheet`."""
+    return {(rec.id, rec.metric): r for r, rec in enumerate(table.itertuples(index=False), start=FIRST_ANNOUNCEMENT_ROW)}
+
+
+def announced_cell(rows: dict[tuple[str, str], int], announcement: str, metric: str) -> str | None:
+    """Absolute reference of one announced figure (an input) on the Announcements sheet; None if ``rows`` has none."""
+    r = rows.get((announcement, metric))
+    return None if r is None else f"Announcements!${ANNOUNCED_COL}${r}"
+
+
 def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
     """Announced figures (values with sources) beside bottom-up formulas; returns (id, metric) -> row."""
     from finmodel.announcements import FROM_ITEMS, RATIOS
@@ -377,9 +392,8 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
                                      "Ratios do not depend on scale; flag = 1 when the gap exceeds announcement_tolerance.")
     header_row(ws, 4, ["Announcement", "Date", "What", "Phases", "By year", "Metric", "Unit", "Announced",
                        "Bottom-up", "Gap", "Flag", "Source"])
-    rows: dict[tuple[str, str], int] = {}
-    for r, rec in enumerate(table.itertuples(index=False), start=5):
-        rows[(rec.id, rec.metric)] = r
+    rows = announcement_rows(table)
+    for r, rec in enumerate(table.itertuples(index=False), start=FIRST_ANNOUNCEMENT_ROW):
         for j, v in enumerate((rec.id, rec.date, rec.what, rec.scope, rec.by_year, rec.metric, rec.unit), start=1):
             if isinstance(v, (int, float)) and not isinstance(v, bool):  # a year: a number, blank when none
                 ws.cell(row=r, column=j).value = int(v) if float(v).is_integer() else (None if v != v else float(v))
@@ -458,7 +472,7 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
                        close(f"{d}{lay.rows['capex_total']}", f"{d}{lay.rows['capex_it']}+{d}{lay.rows['capex_works']}")))
         a = annual_rows[(e, "fcf")]
         checks.append((f"{e}: annual free cash flow adds up to the monthly total",
-                       close(f"{d}{lay.rows['fcf']}", f"SUM(Annual!$D${a}:${get_column_letter(3 + n_years)}${a})")))
+                       close(f"{d}{lay.rows['fcf']}", f"SUM(Annual!${year_col(0)}${a}:${year_col(n_years - 1)}${a})")))
     checks += list(extra_checks)
     first = 6
     for k, (label, formula) in enumerate(checks, start=first):

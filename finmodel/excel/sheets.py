@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 
 from finmodel.excel.calc import (
     COL_CONST, COL_TOTAL, FIRST_PERIOD_COL, TIME_SHEET, SheetLayout, fill, period_columns,
 )
-from finmodel.excel.style import SECTION, SECTION_FILL, header_row, number_format, put_text, title, year_header
+from finmodel.excel.style import (
+    FIRST_YEAR_COL, SECTION, SECTION_FILL, TIME_YEARS, header_row, number_format, put_text, title, year_col, year_header,
+)
 from finmodel.expr import quote_sheet
 from finmodel.results import annual_items
 
 ANNUAL_SHEET = "Annual"
+ANNUAL_HEADER_ROW = 4  # the year headers; a block per phase below
 
 
 def write_calc_sheet(wb, lay: SheetLayout, texts: dict[str, str], periods: int, time_lay: SheetLayout,
@@ -70,44 +74,55 @@ def _format(ws, cols: list[str]) -> None:
     ws.sheet_view.zoomScale = 85
 
 
-def write_annual_sheet(wb, layouts: dict[str, SheetLayout], entities: list[str], years: list[int],
-                       periods: int) -> dict[tuple[str, str], int]:
-    """Yearly roll-ups of the monthly rows (SUMIF on the Time sheet's year row); returns (entity, item) -> row."""
+def define_time_years(wb, time_lay: SheetLayout, periods: int) -> None:
+    """The defined name ``Time_Years``: the Time sheet's calendar-year row, which every annual sheet's year headers
+    start from."""
+    cols = period_columns(periods)
+    r = time_lay.rows["year"]
+    wb.defined_names[TIME_YEARS] = DefinedName(TIME_YEARS, attr_text=f"{quote_sheet(TIME_SHEET)}!${cols[0]}${r}:${cols[-1]}${r}")
+
+
+def write_annual_sheet(wb, layouts: dict[str, SheetLayout], entities: list[str], labels: dict[str, str],
+                       years: list[int], periods: int) -> dict[tuple[str, str], int]:
+    """Yearly roll-ups of the monthly rows (SUMIF on the Time sheet's year row), a block per phase and the
+    consolidated one; years from column C as on every annual sheet. Returns (entity, item) -> row."""
     ws = wb.create_sheet(ANNUAL_SHEET)
     title(ws, "Annual roll-ups", "Flows summed by calendar year, FTE averaged over the year's months, from the monthly calc rows.")
     cols = period_columns(periods)
     time_lay = layouts["time"]
     year_range = f"{TIME_SHEET}!${cols[0]}${time_lay.rows['year']}:${cols[-1]}${time_lay.rows['year']}"
-    header_row(ws, 4, ["Phase", "Line item", "Unit"])
-    year_header(ws, 4, 4, len(years))
+    header_row(ws, ANNUAL_HEADER_ROW, ["Line item", "Unit"])
+    year_header(ws, ANNUAL_HEADER_ROW, len(years))
     rows: dict[tuple[str, str], int] = {}
     wanted = set(annual_items())
-    r = 5
+    r = ANNUAL_HEADER_ROW + 1
     for entity in entities:
         lay = layouts[entity]
         sheet = quote_sheet(lay.sheet)
+        for c in range(1, FIRST_YEAR_COL + len(years)):
+            ws.cell(row=r, column=c).fill = SECTION_FILL
+        put_text(ws.cell(row=r, column=1), labels.get(entity, entity))
+        ws.cell(row=r, column=1).font = SECTION
+        r += 1
         for it in lay.items:
             if it.name not in wanted:
                 continue
-            put_text(ws.cell(row=r, column=1), entity)
-            put_text(ws.cell(row=r, column=2), it.label)
-            put_text(ws.cell(row=r, column=3), it.unit)
+            put_text(ws.cell(row=r, column=1), it.label)
+            put_text(ws.cell(row=r, column=2), it.unit)
             src = f"{sheet}!${cols[0]}{lay.rows[it.name]}:${cols[-1]}{lay.rows[it.name]}"
             for k in range(len(years)):
-                ycell = f"{get_column_letter(4 + k)}$4"
+                ycell = f"{year_col(k)}${ANNUAL_HEADER_ROW}"
                 formula = f"SUMIF({year_range}, {ycell}, {src})"
                 if it.unit == "FTE":
                     formula = f"{formula}/COUNTIF({year_range}, {ycell})"
-                c = ws.cell(row=r, column=4 + k)
+                c = ws.cell(row=r, column=FIRST_YEAR_COL + k)
                 c.value = "=" + formula
                 c.number_format = number_format(it.unit)
             rows[(entity, it.name)] = r
             r += 1
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 46
-    ws.column_dimensions["C"].width = 10
+    ws.column_dimensions["A"].width = 50
+    ws.column_dimensions["B"].width = 10
     for k in range(len(years)):
-        ws.column_dimensions[get_column_letter(4 + k)].width = 15
-    ws.freeze_panes = "D5"
-    ws.auto_filter.ref = f"A4:{get_column_letter(3 + len(years))}{r - 1}"
+        ws.column_dimensions[year_col(k)].width = 15
+    ws.freeze_panes = f"{year_col(0)}{ANNUAL_HEADER_ROW + 1}"
     return rows

@@ -82,16 +82,28 @@ def header_row(ws, row: int, titles: list[str], first_col: int = 1) -> None:
         c.fill = HEADER_FILL
 
 
-def year_header(ws, row: int, first_col: int, n_years: int) -> None:
-    """Year headers as numbers linked to the timeline: the model start's year plus the column's offset [yr]
-    (one formula copied across)."""
-    from openpyxl.styles import Alignment
+#: column of the first year on every annual sheet (Annual, Dashboard, Debt, Statements, Jobs): column C
+FIRST_YEAR_COL = 3
+#: defined name of the Time sheet's calendar-year row (one cell per month) [yr]
+TIME_YEARS = "Time_Years"
+
+
+def year_col(k: int) -> str:
+    """Letter of the column of the ``k``-th model year (0 = the first) on every annual sheet."""
     from openpyxl.utils import get_column_letter
 
-    first = get_column_letter(first_col)
+    return get_column_letter(FIRST_YEAR_COL + k)
+
+
+def year_header(ws, row: int, n_years: int) -> None:
+    """Year headers from column C, as numbers linked to the Time sheet: its first calendar year plus the
+    column's offset [yr] (one formula copied across)."""
+    from openpyxl.styles import Alignment
+
+    first = year_col(0)
     for k in range(n_years):
-        c = ws.cell(row=row, column=first_col + k)
-        c.value = f"=YEAR(model_start)+COLUMNS(${first}{row}:{get_column_letter(first_col + k)}{row})-1"
+        c = ws.cell(row=row, column=FIRST_YEAR_COL + k)
+        c.value = f"=MIN({TIME_YEARS})+COLUMNS(${first}{row}:{year_col(k)}{row})-1"
         c.number_format = "0"
         c.font, c.fill = HEADER, HEADER_FILL
         c.alignment = Alignment(horizontal="right")

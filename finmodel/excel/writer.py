@@ -28,21 +28,25 @@ from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 
 from finmodel.excel import charts
-from finmodel.excel.calc import CONSOLIDATED_SHEET, TIME_SHEET, build_layouts, calc_sheet_name, formulas
+from finmodel.excel.calc import (
+    CONSOLIDATED_LABEL, CONSOLIDATED_SHEET, TIME_SHEET, build_layouts, calc_sheet_name, formulas,
+)
 from finmodel.excel.finance_sheets import (
     DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET, FinanceLayout, write_finance_sheets,
 )
 from finmodel.excel.inputs_sheet import InputsLayout, input_checks, snapshot_for_risk, write_inputs_sheet
 from finmodel.excel.report_sheets import (
-    define_headlines, peer_warnings, risk_banner, scalar_ref, write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover,
-    write_dashboard, write_energy_table, write_jobs_sheet, write_lcoc_sheet, write_sources_sheet,
+    announced_cell, announcement_rows, define_headlines, peer_warnings, risk_banner, scalar_ref,
+    write_announcements_sheet, write_cash_flow_table, write_checks_sheet, write_cover, write_dashboard,
+    write_energy_table, write_jobs_sheet, write_lcoc_sheet, write_sources_sheet,
 )
 from finmodel.excel.risk_sheets import (
     RiskTables, write_montecarlo_sheet, write_scenarios_sheet, write_sensitivity_sheet,
 )
 from finmodel.excel.style import SECTION, put_text, safe_text
 from finmodel.excel.printing import setup_print
-from finmodel.excel.sheets import ANNUAL_SHEET, write_annual_sheet, write_calc_sheet
+from finmodel.excel.sheets import ANNUAL_SHEET, define_time_years, write_annual_sheet, write_calc_sheet
+from finmodel.announcements import WHOLE_PLAN
 from finmodel.errors import InputError, Problem, ReportError, check_path
 from finmodel.excel.stored import Values, add_values, sheet_parts, stored_values
 from finmodel.inputs import CUSTOM, load_inputs
@@ -157,9 +161,12 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
                      layouts["time"], "Consolidated", "Sum of the phases; NPV, IRR, payback and the levelized cost "
                      "recomputed from the consolidated rows.")
     years = sorted({d.year for d in results.periods})
-    annual_rows = write_annual_sheet(wb, layouts, entities, years, periods)
+    define_time_years(wb, layouts["time"], periods)
+    annual_rows = write_annual_sheet(wb, layouts, entities, {**inputs.phase_labels, TOTAL: CONSOLIDATED_LABEL},
+                                     years, periods)
     define_headlines(wb, layouts)
-    finance = write_finance_sheets(wb, layouts, phases, inputs.phase_labels, years, periods)
+    finance = write_finance_sheets(wb, layouts, phases, inputs.phase_labels, years, periods,
+                                   announced_cell(announcement_rows(results.announcements), WHOLE_PLAN, "capex_eur"))
 
     lcoc_ws = wb.create_sheet("Cost per GPU-hour")
     last_stack = write_lcoc_sheet(lcoc_ws, layouts, entities)
@@ -213,7 +220,7 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     _properties(wb, inputs, version, generated)
     total_rows = [r for (e, _), r in annual_rows.items() if e == TOTAL]
     setup_print(wb, version, inputs.digest(), [lay.sheet for lay in layouts.values()],
-                (min(total_rows), max(total_rows)) if total_rows else None)
+                (min(total_rows) - 1, max(total_rows)) if total_rows else None)  # from its block's title
     return wb, WorkbookLayout(layouts, inputs_layout, annual_rows, years, finance)
 
 
@@ -242,17 +249,17 @@ def _plan_rows(ann_rows, layouts) -> dict[str, tuple[str, str, str]]:
     """Dashboard rows: (unit, announced cell, modelled cell) for the Feb 2025 plan totals."""
     out = {}
     for ann, metric, label, unit, entity, item in (
-            ("plan_feb_2025", "capex_eur", "Capex (announced: EUR 52 bn)", "EUR", TOTAL, "capex_initial"),
-            ("plan_feb_2025", "gpus", "GPUs", "GPU", TOTAL, "gpus_full"),
-            ("plan_feb_2025", "it_mw", "IT MW", "MW", TOTAL, "it_mw_full"),
-            ("plan_feb_2025", "jobs", "Permanent jobs in 2030 (direct + indirect operations)", "FTE", TOTAL, "jobs_permanent_2030"),
+            (WHOLE_PLAN, "capex_eur", "Capex (announced: EUR 52 bn)", "EUR", TOTAL, "capex_initial"),
+            (WHOLE_PLAN, "gpus", "GPUs", "GPU", TOTAL, "gpus_full"),
+            (WHOLE_PLAN, "it_mw", "IT MW", "MW", TOTAL, "it_mw_full"),
+            (WHOLE_PLAN, "jobs", "Permanent jobs in 2030 (direct + indirect operations)", "FTE", TOTAL, "jobs_permanent_2030"),
             ("valence_feb_2025_as_reported_nov", "jobs", "Alixan permanent jobs in 2030 (announced: about 800 direct and indirect)",
              "FTE", "alixan", "jobs_permanent_2030"),
             (None, None, "Construction jobs on site, peak month (not announced)", "FTE", TOTAL, "jobs_construction_peak"),
             (None, None, "Year of the construction peak", "year", TOTAL, "jobs_construction_peak_year")):
         row = ann_rows.get((ann, metric))
         if entity in layouts and (row is not None or ann is None):
-            out[label] = (unit, None if row is None else f"Announcements!$H${row}", scalar_ref(layouts[entity], item))
+            out[label] = (unit, None if row is None else announced_cell(ann_rows, ann, metric), scalar_ref(layouts[entity], item))
     return out
 
 
