@@ -10,9 +10,9 @@
   ``cost_of_equity``) is zero.
 
 All three are the price of a new GPU-hour, contract and merchant alike
-(as the pre-tax line item): every phase's ``gpu_hour_price_usd`` and the
-``contract_price_usd`` (plan-wide and any phase's own) are set to the same
-price in EUR (x ``usd_per_eur``). The last two go through the French tax
+(as the pre-tax line item): every GPU generation's ``gpu_hour_price_usd``
+and ``contract_price_usd`` (generations.toml) are set to the same price in
+EUR (x ``usd_per_eur``). The last two go through the French tax
 rules and the financing, so they are found by search on the model's draw
 axis. A grid of prices in one evaluation brackets each
 entity's root (the one nearest its pre-tax break-even); regula falsi
@@ -47,11 +47,8 @@ CONTRACT_FIELD = "contract_price_usd"
 
 
 def _price_keys(inputs) -> list[str]:
-    """The inputs a break-even price sets: each phase's new-generation price and the contract price(s)."""
-    keys = [f"{p}.{PRICE_FIELD}" for p in inputs.phases]
-    if CONTRACT_FIELD in inputs.values:
-        keys.append(CONTRACT_FIELD)
-    return keys + [f"{p}.{CONTRACT_FIELD}" for p in inputs.phases if f"{p}.{CONTRACT_FIELD}" in inputs.values]
+    """The inputs a break-even price sets: each generation's new-generation merchant price and contract price."""
+    return [f"{g}.{f}" for g in inputs.generations for f in (PRICE_FIELD, CONTRACT_FIELD)]
 
 
 def _at_prices(inputs, prices: np.ndarray, metrics: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
@@ -75,7 +72,7 @@ def solve_price_breakevens(inputs, pre_tax: Mapping[str, float], metrics: tuple[
     entities = list(pre_tax)
     usd = float(np.asarray(inputs.values["usd_per_eur"]).reshape(-1)[0])
     scale = [v for v in pre_tax.values() if np.isfinite(v) and v > 0]
-    scale += [float(np.asarray(inputs.values[f"{p}.{PRICE_FIELD}"]).reshape(-1)[0]) / usd for p in inputs.phases]
+    scale += [float(np.asarray(inputs.values[f"{g}.{PRICE_FIELD}"]).reshape(-1)[0]) / usd for g in inputs.generations]
     grid = np.linspace(0.0, GRID_TOP * max(scale + [1.0]), GRID)
     at_grid = _at_prices(inputs, grid, metrics)
     pairs, brackets, out = [], [], {}

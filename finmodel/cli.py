@@ -49,7 +49,7 @@ EPILOG = """\
 examples:
   finmodel summary                                   headline figures per phase and total
   finmodel summary --format json > summary.json      the same, raw numbers for scripts
-  finmodel summary --scenario feb_2025 --set discount_rate=0.09 --set '*.gpu_price_usd=30000'
+  finmodel summary --scenario feb_2025 --set discount_rate=0.09 --set '*.site_area_ha=10' --set rubin.gpu_price_usd=90000
   finmodel report --out my.xlsx                      the workbook (with risk sheets)
   finmodel compare nov_2025 feb_2025 --format csv
   finmodel montecarlo -n 2000 --seed 1
@@ -399,7 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "scenario; 'finmodel scenarios' lists them)")
             p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                            help="override an input, repeatable: --set discount_rate=0.09 --set alixan.gpus=50000; "
-                                "'*.gpu_price_usd=30000' sets a per-phase input in every phase")
+                                "'*.site_area_ha=10' sets a per-phase input in every phase, "
+                                "rubin.gpu_price_usd=90000 a GPU generation's (generations.toml)")
             p.add_argument("--inputs-from", metavar="XLSX", help="read the inputs from the Inputs sheet of a report "
                            "edited in a spreadsheet (instead of --scenario)")
         if fmt:

@@ -18,13 +18,15 @@ import numpy as np
 from finmodel.catalogue import line_items
 from finmodel.inputs import load_inputs, list_scenarios
 from finmodel.listing import display_value
-from finmodel.spec import SPECS
+from finmodel.spec import GENERATION_SPECS, SPECS
 
 BOOK_PATH = Path("docs") / "model.md"
 SCOPES = {
     "plan": "Plan-wide inputs",
     "phase_optional": "Plan-wide inputs a phase may override (`PHASE.name`)",
     "phase": "Per-phase inputs (`PHASE.name` in Python, `PHASE_name` in the workbook)",
+    "generation": "GPU generations, generations.toml (`GENERATION.name` in Python, `GENERATION_name` in the workbook; "
+                  "each field's column is the range `generation_name`)",
     "constant": "Unit conversions (fixed values, inputs so that no number sits inside a formula)",
 }
 
@@ -96,7 +98,7 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
 def model_book() -> str:
     """The whole book as Markdown text (deterministic: the same registry, spec and default inputs give the same text)."""
     inputs = load_inputs()
-    specs = {s.name: s for s in SPECS}
+    specs = {s.name: s for s in (*SPECS, *GENERATION_SPECS)}
     lines = [
         "# finmodel: the model book",
         "",
@@ -123,16 +125,17 @@ def model_book() -> str:
         "",
     ]
     for scope, title in SCOPES.items():
-        names = [s.name for s in SPECS if s.scope == scope]
+        names = [s.name for s in (*SPECS, *GENERATION_SPECS) if s.scope == scope]
         if not names:
             continue
         lines += [f"### {title}", ""]
-        if scope == "phase":
+        if scope in ("phase", "generation"):
+            owners = inputs.phases if scope == "phase" else inputs.generations
             lines += _table(["name", "unit", "allowed", "description"],
                             [[f"`{n}`", specs[n].unit, specs[n].allowed(), specs[n].description] for n in names])
             lines += ["Default values and sources:", ""]
             rows = [[f"`{p}.{n}`", _value(specs[n], inputs.values[f"{p}.{n}"]), inputs.sources.get(f"{p}.{n}", "")]
-                    for n in names for p in inputs.phases if f"{p}.{n}" in inputs.values]
+                    for n in names for p in owners if f"{p}.{n}" in inputs.values]
             lines += _table(["input", "default", "source"], rows)
             continue
         rows = []

@@ -171,6 +171,30 @@ def eq(a, b):
     return _flag("=", np.equal, a, b)
 
 
+# --- lookups in an input table (the GPU generations) ------------------------
+
+def match_le(x, table):
+    """1-based position of the last entry of ``table`` (ascending, last axis) that is <= x, 0 if none  <->
+    ``MATCH(x, table, 1)`` (#N/A if none; inputs validation rules that out)."""
+    if _is_formula(x, table):
+        return _call("MATCH", x, table, 1)
+    x, table = np.atleast_1d(np.asarray(x, dtype=float)), np.asarray(table, dtype=float)
+    return np.sum(table[..., None, :] <= x[..., :, None], axis=-1).astype(float)
+
+
+def pick(table, k):
+    """Entry k (1-based) of ``table`` (last axis) for each value of k  <->  ``INDEX(table, k, 1)``.
+
+    In the workbook ``table`` is a column range (one input row per entry).
+    """
+    if _is_formula(table, k):
+        return _call("INDEX", table, k, 1)
+    table, k = np.asarray(table, dtype=float), np.asarray(k)
+    batch = np.broadcast_shapes(table.shape[:-1], k.shape[:-1])
+    idx = np.broadcast_to(k.astype(int) - 1, batch + k.shape[-1:])
+    return np.take_along_axis(np.broadcast_to(table, batch + table.shape[-1:]), idx, axis=-1)
+
+
 # --- time helpers (last axis) --------------------------------------------
 
 def lag(x):

@@ -1,4 +1,4 @@
-"""Load and validate `inputs/`: plan drivers, phases, curves, scenarios, announcements.
+"""Load and validate `inputs/`: plan drivers, phases, GPU generations, curves, scenarios, announcements.
 
 Every problem found is collected and reported at once in a
 :class:`InputError` whose lines name the file, the field (and line or row
@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from finmodel.errors import InputError, Problem, check_path
-from finmodel.spec import CURVE_SPECS, PLAN_FIELDS, REQUIRED_PHASE_FIELDS, SPEC_BY_NAME, InputSpec
+from finmodel.spec import (CURVE_SPECS, GENERATION_FIELDS, PLAN_FIELDS, REQUIRED_PHASE_FIELDS, SPEC_BY_NAME,
+                           InputSpec)
 from finmodel.timeline import from_serial, to_serial
 
 DEFAULT_INPUTS_DIR = Path(__file__).resolve().parent / "data" / "inputs"
@@ -65,6 +66,8 @@ class Inputs:
     announcements: pd.DataFrame
     inputs_dir: Path
     scenarios: dict[str, dict] = field(default_factory=dict)
+    generations: tuple[str, ...] = ()  # generations.toml's tables, by availability
+    generation_labels: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         """Which scenario, phases, horizon and folder, and where to look next (not every value)."""
@@ -81,9 +84,14 @@ class Inputs:
         ])
 
     def plan_view(self) -> dict[str, Any]:
-        """Plan-wide inputs, curves and structural settings, by input name."""
+        """Plan-wide inputs, curves, structural settings and the generations table, by input name.
+
+        The table: ``generation_<field>``, each generation's value of a field
+        of generations.toml stacked on the last axis, shape (..., generations).
+        """
         view = {k: v for k, v in self.values.items() if "." not in k}
         view.update(self.curves)
+        view.update(generation_table(self.values, self.generations))
         view["model_start"] = self.model_start
         view["model_periods"] = self.periods
         return view
@@ -95,6 +103,11 @@ class Inputs:
         view.update({k[len(prefix):]: v for k, v in self.values.items() if k.startswith(prefix)})
         return view
 
+    def generation_at(self, serial: float) -> str:
+        """The generation a purchase in the month ``serial`` [Excel serial] buys: the last available by then."""
+        avail = [float(np.asarray(self.values[f"{g}.available"]).reshape(-1)[0]) for g in self.generations]
+        return self.generations[max(0, int(np.searchsorted(avail, serial, side="right")) - 1)]
+
     def digest(self) -> str:
         """SHA-256 of every input value, curve and the scenario name [hex]."""
         payload = {
@@ -105,6 +118,17 @@ class Inputs:
             "periods": self.periods,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def generation_table(values: Mapping[str, Any], generations: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """``{generation_<field>: array (..., generations)}``: every generation's value of each field side by side."""
+    out = {}
+    for fld in GENERATION_FIELDS if generations else ():
+        cols = [np.asarray(values[f"{g}.{fld}"], dtype=float) for g in generations]
+        batch = np.broadcast_shapes(*(c.shape for c in cols), (1,))[:-1]
+        out[f"generation_{fld}"] = np.concatenate([np.broadcast_to(c.reshape(c.shape[:-1] + (1,) if c.ndim else (1,)), batch + (1,))
+                                                   for c in cols], axis=-1)
+    return out
 
 
 # --- parsing helpers ---------------------------------------------------------
@@ -372,10 +396,15 @@ def _ranges(years: list[int]) -> str:
 
 # --- loading -------------------------------------------------------------
 
-def _resolve_name(name: str, phases: tuple[str, ...]) -> tuple[str, InputSpec] | None:
-    """('alixan.gpus' or 'alixan_gpus' or 'discount_rate') -> (canonical key, spec)."""
-    if name in SPEC_BY_NAME and SPEC_BY_NAME[name].scope != "phase":
+def _resolve_name(name: str, phases: tuple[str, ...], generations: tuple[str, ...] = ()) -> tuple[str, InputSpec] | None:
+    """('alixan.gpus' or 'alixan_gpus', 'gb300.gpu_price_usd' or 'discount_rate') -> (canonical key, spec)."""
+    if name in SPEC_BY_NAME and SPEC_BY_NAME[name].scope not in ("phase", "generation"):
         return name, SPEC_BY_NAME[name]
+    for gen in generations:
+        for sep in (".", "_"):
+            if name.startswith(gen + sep) and SPEC_BY_NAME.get(name[len(gen) + 1:]) is not None \
+                    and SPEC_BY_NAME[name[len(gen) + 1:]].scope == "generation":
+                return f"{gen}.{name[len(gen) + 1:]}", SPEC_BY_NAME[name[len(gen) + 1:]]
     for phase in phases:
         for sep in (".", "_"):
             if name.startswith(phase + sep):
@@ -386,19 +415,25 @@ def _resolve_name(name: str, phases: tuple[str, ...]) -> tuple[str, InputSpec] |
     return None
 
 
-def _unknown_override(name: str, phases: tuple[str, ...]) -> str:
-    """Why an override name is not an input; a per-phase field given without its phase gets every phase's name."""
-    spec = SPEC_BY_NAME.get(name)
+def _unknown_override(name: str, phases: tuple[str, ...], generations: tuple[str, ...] = ()) -> str:
+    """Why an override name is not an input; a per-phase (per-generation) field given without its phase
+    (generation) gets every phase's (generation's) name."""
+    spec = SPEC_BY_NAME.get(name.removeprefix("*."))
+    if spec is not None and spec.scope == "generation" and generations:
+        base = name.removeprefix("*.")
+        one = ", ".join(f"{g}.{base}" for g in generations)
+        return f"{base!r} is set per GPU generation (generations.toml); allowed: one generation's, {one}"
     if spec is not None and spec.scope == "phase" and phases:
         one = ", ".join(f"{p}.{name}" for p in phases)
         return f"{name!r} is set per phase; allowed: one phase's, {one}, or every phase's at once, *.{name}"
-    return unknown_name(name, input_names(phases))
+    return unknown_name(name, input_names(phases, generations))
 
 
-def input_names(phases: tuple[str, ...]) -> list[str]:
+def input_names(phases: tuple[str, ...], generations: tuple[str, ...] = ()) -> list[str]:
     """Every name an override may use."""
     names = [n for n in PLAN_FIELDS if SPEC_BY_NAME[n].scope != "constant"]
-    return names + [f"{p}.{f}" for p in phases for f, s in SPEC_BY_NAME.items() if s.scope in ("phase", "phase_optional")]
+    return (names + [f"{p}.{f}" for p in phases for f, s in SPEC_BY_NAME.items() if s.scope in ("phase", "phase_optional")]
+            + [f"{g}.{f}" for g in generations for f in GENERATION_FIELDS])
 
 
 def read_scenarios(inputs_dir: Path, problems: list[Problem]) -> dict[str, dict]:
@@ -571,18 +606,22 @@ def load_inputs(
     found = _Found(problems)
     _read_plan_inputs(plan, pf, found)
     labels = _read_phase_tables(phase_tables, model, str(inputs_dir / "phases.toml"), found)
+    gen_labels = _read_generations(inputs_dir / "generations.toml", model.phases, found)
+    generations = tuple(gen_labels)
     scenario, scenario_table = _pick_scenario(scenario, model, scenarios, str(inputs_dir / "scenarios.toml"), problems)
     if overrides is not None and not isinstance(overrides, Mapping):
         problems.append(Problem(overrides_source, "(all)", f"expected a mapping of input names to values, got {brief(overrides)}"))
         overrides = None
     _apply_overrides(f"{inputs_dir / 'scenarios.toml'} [{scenario}]", f"scenarios.toml [{scenario}]",
-                     scenario_table.get("resolved_overrides", {}), model.phases, found, allow_array=False)
-    _apply_overrides(overrides_source, Path(overrides_source).name, overrides or {}, model.phases, found, allow_array=True)
+                     scenario_table.get("resolved_overrides", {}), model.phases, found, allow_array=False, generations=generations)
+    _apply_overrides(overrides_source, Path(overrides_source).name, overrides or {}, model.phases, found, allow_array=True,
+                     generations=generations)
     shapes_ok = _check_shapes(found.values, found.origin, model.periods, problems)
     curves, curve_sources = _read_curves(plan, inputs_dir, model, pf, problems)
     if model.start is not None and shapes_ok:
         _check_cross_fields(found.values, found.origin, model.phases, model.start,
                             model.periods if model.horizon_ok else None, problems)
+        _check_generations(found.values, found.origin, model.phases, generations, problems)
     announcements = _read_announcements(inputs_dir / "announcements.toml", model.phases, problems)
     if problems:
         raise InputError(problems)
@@ -601,6 +640,8 @@ def load_inputs(
         announcements=announcements,
         inputs_dir=inputs_dir,
         scenarios=scenarios,
+        generations=generations,
+        generation_labels=gen_labels,
     )
 
 
@@ -691,14 +732,16 @@ def _pick_scenario(scenario: Any, model: _Model, scenarios: dict, sf: str, probl
     return scenario, {}
 
 
-def _apply_overrides(where: str, label: str, layer: Mapping, phases: tuple[str, ...], found: _Found, allow_array: bool) -> None:
+def _apply_overrides(where: str, label: str, layer: Mapping, phases: tuple[str, ...], found: _Found, allow_array: bool,
+                     generations: tuple[str, ...] = ()) -> None:
     """Values of ``layer`` over what ``found`` holds; ``where`` names them in errors, ``label`` in their sources."""
     for name, value in layer.items():
         name = str(name)
-        every = name.startswith("*.")  # '*.gpu_price_usd': every phase's
-        targets = [_resolve_name(f"{p}.{name[2:]}", phases) for p in phases] if every else [_resolve_name(name, phases)]
+        every = name.startswith("*.")  # '*.site_area_ha': every phase's
+        targets = ([_resolve_name(f"{p}.{name[2:]}", phases) for p in phases] if every
+                   else [_resolve_name(name, phases, generations)])
         if not targets or None in targets:
-            found.problems.append(Problem(where, name, _unknown_override(name, phases)))
+            found.problems.append(Problem(where, name, _unknown_override(name, phases, generations)))
             continue
         for key, spec in targets:
             checked = _check_value(spec, value, where, key, found.problems, allow_array=allow_array)
@@ -812,6 +855,65 @@ def _check_cross_fields(values, origin, phases, start, periods, problems) -> Non
         listed = ", ".join(f"{s} = {_show(v)}" for s, v in zip(STAFF_SHARES, shares))
         files = ", ".join(dict.fromkeys(origin[s] for s in STAFF_SHARES))
         problems.append(Problem(files, "staff_share_*", f"the four staff shares add up to {_show(sum(shares))} ({listed}); allowed: a total of exactly 1"))
+
+
+GENERATION_ALLOWED = ("a table [<generation>] for each GPU generation (a lower-case letter, then up to 20 lower-case letters, "
+                      "digits or '_'; not a phase's name), with label, note and the fields " + ", ".join(GENERATION_FIELDS))
+
+
+def _read_generations(path: Path, phases: tuple[str, ...], found: _Found) -> dict[str, str]:
+    """generations.toml: every generation's fields into ``found`` (``gb300.gpu_price_usd``); their labels, in file order."""
+    problems, file = found.problems, str(path)
+    raw = _read_toml(path, problems)
+    if not raw and not any(p.file == file for p in problems):
+        problems.append(Problem(file, "(file)", f"no GPU generation; expected {GENERATION_ALLOWED}"))
+    labels: dict[str, str] = {}
+    for gen, table in raw.items():
+        if not PHASE_NAME.fullmatch(gen) or gen in phases or gen in (TOTAL, "generation"):
+            why = "is a phase's name" if gen in phases else "is reserved" if gen in (TOTAL, "generation") else "is not a generation name"
+            problems.append(Problem(file, f"[{gen}]", f"{gen!r} {why}; allowed: {GENERATION_ALLOWED}"))
+            continue
+        if not isinstance(table, dict):
+            problems.append(Problem(file, gen, f"expected a table [{gen}] of fields, got {brief(table)}"))
+            continue
+        _check_texts(table, ("label", "note"), file, f"{gen}.", problems)
+        labels[gen] = str(table.get("label", gen))
+        fields = {k: v for k, v in table.items() if k not in ("label", "note")}
+        typos = _unknown_keys(fields, GENERATION_FIELDS, file, f"{gen}.", problems)
+        for fld in GENERATION_FIELDS:
+            spec = SPEC_BY_NAME[fld]
+            if fld in fields:
+                found.put(f"{gen}.{fld}", *_read_figure(fields[fld], spec, file, f"{gen}.{fld}", problems), file)
+            elif fld not in typos:
+                allowed = DATE_ALLOWED if spec.kind == "date" else spec.allowed()
+                problems.append(Problem(file, f"{gen}.{fld}", f"missing; expected {fld} = {_figure_template(spec)} with a value {allowed}"))
+    return labels
+
+
+def _check_generations(values, origin, phases, generations, problems) -> None:
+    """Generations in order of availability (each a later month), and one available for every phase's first purchase."""
+    avail = [values.get(f"{g}.available") for g in generations]
+    if any(a is None for a in avail) or not generations:
+        return
+    for before, after, a0, a1 in zip(generations, generations[1:], avail, avail[1:]):
+        if np.any(np.asarray(a1) <= np.asarray(a0)):
+            key = f"{after}.available"
+            problems.append(Problem(origin[key], key, f"{_date(a1)} is not after {before}'s {_date(a0)}; allowed: a month after "
+                                    f"{before}.available (generations are listed in order of availability; a purchase buys the latest available)"))
+    for g in generations:
+        for fld in GENERATION_FIELDS:
+            key = f"{g}.{fld}"
+            if np.ndim(values.get(key)) > 0 and np.shape(values[key])[-1] != 1:
+                problems.append(Problem(origin[key], key, f"an array of shape {np.shape(values[key])}; allowed: one number or N draws "
+                                        "as shape (N, 1) (a generation's figures do not change month by month)"))
+    first = generations[0]
+    for phase in phases:
+        key = f"{phase}.stage1_online"
+        s1 = values.get(key)
+        if s1 is not None and np.any(np.asarray(s1) < np.min(avail[0])):
+            problems.append(Problem(origin[key], key, f"{_date(s1)}: no GPU generation is available for this purchase (the first, "
+                                    f"{first}, from {_date(avail[0])}); allowed: {_date(avail[0])} or later, or a generation available "
+                                    f"by {_date(s1)} in generations.toml"))
 
 
 def _months_between(start, end):

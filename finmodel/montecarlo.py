@@ -289,6 +289,10 @@ def _read_driver(name: str, table: Any, file: str, phases, problems: list[Proble
         spec = _target_spec(name, phases, file, where, problems)
         if spec is None:
             return None
+        if spec.scope == "generation":
+            problems.append(Problem(file, where, f"{name!r} is set per GPU generation; allowed: a multiplier '{name}{FACTOR_SUFFIX}' "
+                                    f"with applies_to = \"{name}\" (scales every generation's value)"))
+            return None
         specs.append(spec)
         unit = spec.unit
     if "unit" in table and table["unit"] != unit:
@@ -489,6 +493,8 @@ def _input_keys(driver: Driver, base: Inputs) -> list[str]:
             keys.append(name)
         elif spec.scope == "phase":
             keys += [f"{p}.{name}" for p in base.phases]
+        elif spec.scope == "generation":  # a factor on every GPU generation's value
+            keys += [f"{g}.{name}" for g in base.generations]
         else:  # phase_optional: the plan-wide value, and a factor also scales a phase's own value
             keys.append(name)
             if driver.is_factor:

@@ -1,7 +1,8 @@
 """Results of one run as pandas DataFrames, each carrying its units.
 
 ``summary``: one row per phase plus ``total``; ``cashflows``: every monthly
-row, tidy; ``annual``: yearly roll-ups; ``jobs``; ``cost_stack``;
+row, tidy; ``annual``: yearly roll-ups; ``jobs``; ``cost_stack``; ``cost_by_generation``
+(levelized cost per GPU-hour and per PFLOP-hour of each GPU generation a phase runs);
 ``announcements``: announced figures beside the bottom-up ones; ``warnings``;
 ``sources_uses``, ``debt``, ``statements`` (financing, see :mod:`finmodel.financing`);
 ``monthly(item)`` and ``yearly(item)``: one line item as a wide table, one
@@ -41,6 +42,7 @@ import pandas as pd
 from finmodel import financing
 from finmodel.announcements import compare_announcements, plausibility_warnings, whole_plan_capex
 from finmodel.breakevens import LABELS as BREAKEVEN_LABELS, SEARCHED, solve_price_breakevens
+from finmodel.generations import cost_by_generation
 from finmodel.irr import sign_changes
 from finmodel.items.debt import TRANCHES
 from finmodel.items.jobs import CATEGORIES
@@ -305,6 +307,12 @@ class Results:
         df.attrs["unit"] = "EUR/GPU-h"
         df.attrs["units"] = {c: "EUR/GPU-h" for c in df.columns}
         return df
+
+    @cached_property
+    def cost_by_generation(self) -> pd.DataFrame:
+        """Per phase and GPU generation: PV of GPU-hours and PFLOP-hours, costs, cost per GPU-hour and per PFLOP-hour
+        (see :mod:`finmodel.generations`)."""
+        return cost_by_generation(self)
 
     @cached_property
     def announcements(self) -> pd.DataFrame:

@@ -7,8 +7,8 @@
     breakeven("gpu_hour_price")        # factor on every phase's GPU-hour price at which NPV = 0
     breakevens()                       # GPU-hour price, utilisation and power price, with messages
 
-A driver either *scales* inputs by a factor (``gpu_price``: every phase's
-``gpu_price_usd`` x the factor; its base value is 1) or *sets* an input to a
+A driver either *scales* inputs by a factor (``gpu_price``: every GPU
+generation's ``gpu_price_usd`` x the factor; its base value is 1) or *sets* an input to a
 value (``utilisation`` = 0.80). Where a scenario gives a phase its own
 value of a plan-wide input (``alixan.pue``), a value driver sets that too.
 NPV is the model's ``npv`` (after tax, at ``discount_rate``), LCOC its
@@ -66,14 +66,13 @@ _PLAN = "range: the input's low/high in inputs/plan.toml"
 
 #: The main drivers, in the order of the issue. Ranges cite reference/benchmarks.md.
 DRIVERS: dict[str, Driver] = {d.name: d for d in (
-    Driver("gpu_price", "GPU-server price per GPU (every phase)", FACTOR, ("gpu_price_usd",),
+    Driver("gpu_price", "GPU-server price per GPU (every generation)", FACTOR, ("gpu_price_usd",),
            2.0 / 3.4, 4.0 / 3.4,
-           # The default USD 47k per GPU is GB200 NVL72 compute USD 3.4 M / 72 (Bernstein).
+           # GB200's USD 47k per GPU is GB200 NVL72 compute USD 3.4 M / 72 (Bernstein).
            "benchmarks.md section 1: GB200 NVL72 compute hardware USD 3.4 M per rack, range USD 2-4 M (Bernstein), "
-           "so 2.0/3.4 = 0.59x to 4.0/3.4 = 1.18x the default USD 47k per GPU (USD 27.6-55.3k); in line with "
-           "single-package prices of USD 25-50k (section 2.1: H100 25-40k, B200 ~35k at volume, ~50k at launch). "
-           "Rubin-era racks at about twice the price (USD 7.8 M) are a scenario, not this range."),
-    Driver("gpu_hour_price", "Price per GPU-hour, contract and new-generation merchant (every phase)", FACTOR,
+           "so 2.0/3.4 = 0.59x to 4.0/3.4 = 1.18x every generation's price in generations.toml (GB200 USD 27.6-55.3k); "
+           "Vera Rubin NVL72 USD 7.8 M, range 7-9.1 M (rack_price_vr200_nvl72_usd) is 0.90-1.17x, inside it."),
+    Driver("gpu_hour_price", "Price per GPU-hour, contract and new-generation merchant (every generation)", FACTOR,
            ("gpu_hour_price_usd", "contract_price_usd"), 2.65 / 3.0, 3.2 / 3.0,
            "benchmarks.md section 2.5: B200 about USD 2.65-3.2 per GPU-hour on contract (section 1: USD 3.0 "
            "contract default, RBC/FT, Lyceum), so 2.65/3.0 = 0.88x to 3.2/3.0 = 1.07x the default USD 3.0; "
@@ -83,9 +82,11 @@ DRIVERS: dict[str, Driver] = {d.name: d for d in (
     Driver("contracted_share", "Share of GPU-hours on take-or-pay contracts", VALUE, ("contracted_share",),
            None, None, "benchmarks.md section 2: CoreWeave 96 % of revenue contracted, contracts about 4.5-5 years "
            "(coreweave_contract_terms), against no anchor customer announced by Sesterce (peers.md); " + _PLAN),
-    Driver("contract_price_usd", "Contract price per GPU-hour", VALUE, ("contract_price_usd",),
-           None, None, "benchmarks.md section 1: B200 about USD 2.65-3.2 per GPU-hour on contract (b200_reserved); "
-           "GB200/GB300 contracts USD 3.1-3.3 (peers.md); IREN-Microsoft about USD 2.3 (derived); " + _PLAN),
+    Driver("contract_price", "Contract price per GPU-hour (every generation)", FACTOR, ("contract_price_usd",),
+           2.3 / 3.2, 3.5 / 3.2,
+           "benchmarks.md section 1: B200 about USD 2.65-3.5 per GPU-hour on contract (b200_reserved); GB200/GB300 "
+           "contracts USD 3.1-3.3 (peers.md); IREN-Microsoft about USD 2.3 (derived, plan.toml contract notes): "
+           "2.3/3.2 = 0.72x to 3.5/3.2 = 1.09x every generation's contract price (GB300 USD 3.2)."),
     Driver("utilisation", "Billed utilisation at steady state", VALUE, ("utilisation",),
            None, None, "benchmarks.md section 1: 75-95 % (Kerrisdale/CoreWeave 87 %; Disintermediate); " + _PLAN),
     Driver("power_price_eur_per_mwh", "All-in power price", VALUE, ("power_price_eur_per_mwh",),
@@ -110,7 +111,8 @@ DRIVERS: dict[str, Driver] = {d.name: d for d in (
 
 #: drivers whose break-even `breakevens()` reports
 BREAKEVEN_DRIVERS = ("gpu_hour_price", "utilisation", "power_price_eur_per_mwh")
-ALIASES = {"power_price": "power_price_eur_per_mwh", "gpu_hour_price_usd": "gpu_hour_price", "gpu_price_usd": "gpu_price"}
+ALIASES = {"power_price": "power_price_eur_per_mwh", "gpu_hour_price_usd": "gpu_hour_price", "gpu_price_usd": "gpu_price",
+           "contract_price_usd": "contract_price"}
 
 
 # --- applying a driver ---------------------------------------------------------
@@ -144,6 +146,8 @@ def driver_keys(driver: Driver | str, inputs: Inputs) -> list[str]:
         scope = SPEC_BY_NAME[fld].scope
         if scope == "phase":
             keys += [f"{p}.{fld}" for p in inputs.phases]
+        elif scope == "generation":
+            keys += [f"{g}.{fld}" for g in inputs.generations]
         else:
             keys.append(fld)
             if scope == "phase_optional":
@@ -288,7 +292,7 @@ class Breakeven:
     lo: float  # the range searched (what the inputs allow)
     hi: float
     npv: float  # NPV at value [EUR]
-    eur_per_gpu_hour: float  # gpu_hour_price: the resulting new-generation price [EUR/GPU-h] of price_phase
+    eur_per_gpu_hour: float  # gpu_hour_price: the resulting new-generation price [EUR/GPU-h] of price_phase's first generation
     price_phase: str
     evaluations: int
     message: str
@@ -332,7 +336,8 @@ def solve_breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Pat
     def result(x: float, npv: float, message: str) -> Breakeven:
         price = math.nan
         if d.name == "gpu_hour_price" and math.isfinite(x):
-            price = float(base_inputs.values[f"{price_phase}.gpu_hour_price_usd"]) * x / float(base_inputs.values["usd_per_eur"])
+            first = base_inputs.generation_at(float(base_inputs.values[f"{price_phase}.stage1_online"]))
+            price = float(base_inputs.values[f"{first}.gpu_hour_price_usd"]) * x / float(base_inputs.values["usd_per_eur"])
         return Breakeven(d.name, entity, x, d.unit, base, lo, hi, npv, price, price_phase, evaluations, message)
 
     exact = np.flatnonzero(npvs == 0)

@@ -11,6 +11,10 @@ Scopes:
   as a workbook name).
 - ``phase_optional``: a plan-wide input that a phase may override
   (``pue``, ``utilisation``); unset, the phase uses the plan-wide value.
+- ``generation``: one value per GPU generation of ``generations.toml``
+  (``gb300.gpu_price_usd`` in Python, ``gb300_gpu_price_usd`` as a workbook
+  name; the generations' values of one field are also one workbook range,
+  ``generation_gpu_price_usd``, that the calc sheets look up).
 - ``constant``: a unit conversion (``months_per_year``): an input so that no
   number is hard-coded inside a formula, but with a fixed value.
 """
@@ -80,12 +84,9 @@ SPECS: tuple[InputSpec, ...] = (
     _s("utilisation", "-", "share", 0, 1, "Billed share of merchant GPU-hours at steady state (contracted hours are take-or-pay, billed in full).", "phase_optional"),
     _s("ramp_months", "month", "float", 1, 60, "Months from first service to steady-state utilisation (linear ramp)."),
     _s("gpu_hour_price_decline", "1/yr", "share", 0, 0.9, "Yearly decline of the merchant price per GPU-hour as a GPU generation ages."),
-    _s("kw_per_gpu", "kW/GPU", "float", 0, 100, "IT power per GPU (GB200-class rack share with networking and storage); sizes the fleet or the MW it needs (fleet_basis).", "phase_optional", lo_strict=True),
-    _s("fleet_basis", "#", "choice", 0, 1, "What sizes the GPU fleet: 'gpus' (the announced count; the MW it needs at kw_per_gpu are built) or 'power' (the announced IT MW; GPUs = IT MW x 1000 / kw_per_gpu).", "phase_optional", words=("gpus", "power")),
-    _s("pflops_per_gpu", "PFLOP/s/GPU", "float", 0, 1000, "Dense compute per GPU (FP8, without sparsity), for the cost per PFLOP-hour.", "phase_optional", lo_strict=True),
+    _s("fleet_basis", "#", "choice", 0, 1, "What sizes the GPU fleet: 'gpus' (the announced count; the IT MW it needs at the kW per GPU of each generation bought, at their peak, are built) or 'power' (the announced IT MW; GPUs = IT MW x 1000 / kW per GPU of the generation bought, so each purchase holds its own count).", "phase_optional", words=("gpus", "power")),
     _s("contracted_share", "-", "share", 0, 1, "Share of each GPU purchase's GPU-hours sold on a take-or-pay contract from its service start.", "phase_optional"),
     _s("contract_years", "yr", "float", 0, 30, "Contract term from each GPU purchase's service start; its hours are sold at the merchant price after it (and a refresh signs a new contract).", "phase_optional", lo_strict=True),
-    _s("contract_price_usd", "USD/GPU-h", "float", 0, 1000, "Fixed contract price per GPU-hour over the contract term.", "phase_optional"),
     _s("prepaid_share", "-", "share", 0, 1, "Share of a contract's value the customer prepays at signature (the purchase's service start); earned back evenly over the term.", "phase_optional"),
     # --- capex ---
     _s("gpu_deposit_share", "-", "share", 0, 1, "Share of a stage's first GPU purchase paid at order, gpu_lead_time_months before service."),
@@ -182,10 +183,24 @@ SPECS: tuple[InputSpec, ...] = (
     _s("construction_start", "date", "date", None, None, "First month of construction.", "phase"),
     _s("stage1_online", "date", "date", None, None, "First month in service of the first stage (its GPUs are bought that month).", "phase"),
     _s("full_online", "date", "date", None, None, "First month in service of the full capacity.", "phase"),
-    _s("gpu_price_usd", "USD/GPU", "float", 0, 1e6, "All-in GPU-server price per GPU (GPU, CPU, memory, rack share), for each generation bought.", "phase"),
-    _s("gpu_hour_price_usd", "USD/GPU-h", "float", 0, 1000, "Merchant price per GPU-hour of a new GPU generation (it then declines with age).", "phase"),
     _s("site_area_ha", "ha", "float", 0, 1e4, "Site area needing brownfield remediation.", "phase"),
     _s("heat_offtake_share", "-", "share", 0, 1, "Share of recoverable heat that the local network takes.", "phase"),
+)
+
+#: the fields of each GPU generation's table in generations.toml, in the Inputs sheet's order
+GENERATION_SPECS: tuple[InputSpec, ...] = (
+    _s("available", "date", "date", None, None, "First month in which the generation can be bought and put in service; "
+       "a purchase buys the latest generation available in its month.", "generation"),
+    _s("gpu_price_usd", "USD/GPU", "float", 0, 1e7, "All-in GPU-server price per GPU (GPU, CPU, memory, rack share; "
+       "scale-out networking and storage are network_storage_share on top).", "generation", lo_strict=True),
+    _s("kw_per_gpu", "kW/GPU", "float", 0, 100, "IT power per GPU (rack share with scale-out networking and storage); "
+       "sizes the fleet (fleet_basis 'power') or the MW it needs ('gpus').", "generation", lo_strict=True),
+    _s("pflops_per_gpu", "PFLOP/s/GPU", "float", 0, 1e4, "Dense compute per GPU (FP8, without sparsity), for the cost "
+       "per PFLOP-hour.", "generation", lo_strict=True),
+    _s("gpu_hour_price_usd", "USD/GPU-h", "float", 0, 1000, "Merchant price per GPU-hour of the generation when a "
+       "purchase enters service (it then declines with the purchase's age).", "generation"),
+    _s("contract_price_usd", "USD/GPU-h", "float", 0, 1000, "Fixed take-or-pay price per GPU-hour of a contract for "
+       "this generation, over the contract term.", "generation"),
 )
 
 #: yearly curves (inputs/curves/*.csv, the Inputs sheet's curve rows): the range each value must be in
@@ -196,7 +211,8 @@ CURVE_SPECS: dict[str, InputSpec] = {
                                 "from the French grid (at most 2,000 g, above any power plant's).", "curve"),
 }
 
-SPEC_BY_NAME: dict[str, InputSpec] = {s.name: s for s in SPECS}
+SPEC_BY_NAME: dict[str, InputSpec] = {s.name: s for s in (*SPECS, *GENERATION_SPECS)}
+GENERATION_FIELDS = tuple(s.name for s in GENERATION_SPECS)
 PHASE_FIELDS = tuple(s.name for s in SPECS if s.scope in ("phase", "phase_optional"))
 REQUIRED_PHASE_FIELDS = tuple(s.name for s in SPECS if s.scope == "phase")
 PLAN_FIELDS = tuple(s.name for s in SPECS if s.scope in ("plan", "phase_optional", "constant"))
@@ -207,6 +223,6 @@ def spec_table() -> pd.DataFrame:
     return pd.DataFrame(
         [
             dict(name=s.name, scope=s.scope, unit=s.unit, kind=s.kind, lo=s.lo, hi=s.hi, description=s.description)
-            for s in SPECS
+            for s in (*SPECS, *GENERATION_SPECS)
         ]
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from finmodel.inputs import DEFAULT_INPUTS_DIR
-from finmodel.spec import SPECS
+from finmodel.spec import GENERATION_FIELDS, GENERATION_SPECS, SPECS
 
 #: a one-phase plan simple enough to work out by hand (see test_hand_case.py)
 HAND_PLAN = dict(
@@ -17,9 +17,9 @@ HAND_PLAN = dict(
     opex_inflation=0.0, receivables_days=0.0, payables_days=0.0, fr_consumption_twh=450.0, rte_dc_forecast_twh=15.0,
     discount_rate=0.10, usd_per_eur=1.0, corporate_tax_rate=0.0, irr_guess=0.1,
     power_price_eur_per_mwh=100.0, pue=1.5, idle_power_share=0.0, utilisation=0.5, ramp_months=1,
-    gpu_hour_price_decline=0.0, contracted_share=0.0, contract_years=5.0, contract_price_usd=2.0, prepaid_share=0.0,
+    gpu_hour_price_decline=0.0, contracted_share=0.0, contract_years=5.0, prepaid_share=0.0,
     gpu_deposit_share=0.0, gpu_lead_time_months=0, network_storage_share=0.0,
-    fleet_basis="gpus", kw_per_gpu=10.0, pflops_per_gpu=5.0,
+    fleet_basis="gpus",
     shell_capex_eur_per_mw=1e6, electrical_capex_eur_per_mw=0, cooling_capex_eur_per_mw=0,
     heat_reuse_capex_eur_per_mw=0, grid_connection_eur_per_mw=0, remediation_eur_per_ha=0,
     gpu_life_years=10, building_life_years=10, mep_life_years=10,
@@ -44,8 +44,13 @@ HAND_PLAN = dict(
 )
 HAND_PHASE = dict(
     gpus=100, it_mw=1, stage1_share=1.0, construction_start="2025-01", stage1_online="2025-03",
-    full_online="2025-04", gpu_price_usd=10_000, gpu_hour_price_usd=2.0, site_area_ha=0, heat_offtake_share=0,
+    full_online="2025-04", site_area_ha=0, heat_offtake_share=0,
 )
+#: the hand case's one GPU generation (generations.toml), available before any purchase
+HAND_GENERATION = dict(available="2020-01", gpu_price_usd=10_000, kw_per_gpu=10.0, pflops_per_gpu=5.0,
+                       gpu_hour_price_usd=2.0, contract_price_usd=2.0)
+GEN = "g1"  # its name: overrides "g1.gpu_price_usd"
+
 
 
 def _toml_value(v) -> str:
@@ -60,12 +65,32 @@ def _toml_value(v) -> str:
 
 def write_inputs(folder: Path, plan: dict, phases: dict[str, dict], *, start="2025-01", horizon_years=1,
                  scenarios: dict | None = None, curve: dict[int, float] | None = None, announcements: str = "",
-                 carbon: dict[int, float] | None = None) -> Path:
-    """Write a complete inputs folder: plan.toml, phases.toml, scenarios.toml, the curves, announcements.
+                 carbon: dict[int, float] | None = None, generations: dict[str, dict] | None = None) -> Path:
+    """Write a complete inputs folder: plan.toml, phases.toml, generations.toml, scenarios.toml, the curves, announcements.
 
     ``curve``: power price index by year (default 1.0); ``carbon``: grid carbon intensity by year (default 50 gCO2/kWh).
+    ``generations``: default one generation GEN = HAND_GENERATION, with any generation field given in
+    ``plan`` or (the same in every phase) in ``phases`` on top, so a hand case can say
+    ``{**HAND_PHASE, "gpu_price_usd": 40_000}``.
     """
-    units = {s.name: s.unit for s in SPECS}
+    units = {s.name: s.unit for s in (*SPECS, *GENERATION_SPECS)}
+    if generations is None:
+        own = {k: v for k, v in plan.items() if k in GENERATION_FIELDS}
+        for fields in phases.values():
+            for k in GENERATION_FIELDS:
+                if k in fields:
+                    assert own.get(k, fields[k]) == fields[k], f"phases differ in {k}: give generations= instead"
+                    own[k] = fields[k]
+        generations = {GEN: {**HAND_GENERATION, **own}}
+    plan = {k: v for k, v in plan.items() if k not in GENERATION_FIELDS}
+    phases = {p: {k: v for k, v in f.items() if k not in GENERATION_FIELDS} for p, f in phases.items()}
+    lines = []
+    for gen, fields in generations.items():
+        lines += [f"[{gen}]", f'label = "{gen}"']
+        lines += [f'{k} = {{ value = {_toml_value(v)}, unit = "{units.get(k, "-")}", source = "test" }}' for k, v in fields.items()]
+        lines.append("")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "generations.toml").write_text("\n".join(lines))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "curves").mkdir(exist_ok=True)
     lines = ["[model]", f'start = "{start}"', f"horizon_years = {horizon_years}",

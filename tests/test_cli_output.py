@@ -128,11 +128,11 @@ def test_contradictory_options_are_usage_errors(argv, capsys, tmp_path, monkeypa
 
 
 def test_set_of_a_per_phase_field_offers_every_phase_and_star_sets_them_all(capsys):
-    assert main(["summary", "--set", "gpu_price_usd=30000"]) == 3
+    assert main(["summary", "--set", "site_area_ha=30"]) == 3
     err = capsys.readouterr().err
     phases = finmodel.load_inputs().phases
-    assert all(f"{p}.gpu_price_usd" in err for p in phases) and "*.gpu_price_usd" in err
-    every = finmodel.run(overrides={"*.gpu_price_usd": 30000}).summary
-    one_by_one = finmodel.run(overrides={f"{p}.gpu_price_usd": 30000 for p in phases}).summary
+    assert all(f"{p}.site_area_ha" in err for p in phases) and "*.site_area_ha" in err
+    every = finmodel.run(overrides={"*.site_area_ha": 30}).summary
+    one_by_one = finmodel.run(overrides={f"{p}.site_area_ha": 30 for p in phases}).summary
     assert every.loc["total", "npv_eur"] == one_by_one.loc["total", "npv_eur"]
     assert every.loc["total", "npv_eur"] != finmodel.run().summary.loc["total", "npv_eur"]

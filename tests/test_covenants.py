@@ -22,7 +22,7 @@ import finmodel
 from finmodel.inputs import InputError
 from test_financing import COMPLETION, FIN_PHASE, FIN_PLAN, HORIZON_YEARS, NO_DEBT, rows
 
-TAXED = dict(corporate_tax_rate=0.25, loss_cap_threshold_eur=1e9, **{"p.gpu_hour_price_usd": 3.0})
+TAXED = dict(corporate_tax_rate=0.25, loss_cap_threshold_eur=1e9, **{"g1.gpu_hour_price_usd": 3.0})
 ANNUITY = dict(gpu_debt_share=0.5, gpu_debt_profile=1, gpu_debt_tenor_months=36)
 
 
@@ -119,7 +119,7 @@ def test_semi_annual_tests_and_lock_up_until_the_next_test(fin_inputs):
     # EUR 2/GPU-h, annuity debt at 50 % of IT capex over 36 months: trailing DSCRs of about 1.15-1.21 at the
     # June and December tests. The covenant does not change CFADS or debt service (only distributions), so
     # a first run gives the ratios; the covenant is then put between a failed test and a passed one after it.
-    kw = dict(**ANNUITY, dscr_test_period_months=6, **{"p.gpu_hour_price_usd": 2.0})
+    kw = dict(**ANNUITY, dscr_test_period_months=6, **{"g1.gpu_hour_price_usd": 2.0})
     base = run(fin_inputs, **kw, dscr_covenant=1.0)
     first, (_, months) = rows(base), years_months(base)
     service = first["debt_service"]

@@ -233,7 +233,7 @@ def test_sculpted_loan_life_ends_with_its_tenor(fin_inputs):
 @pytest.mark.parametrize("price", [0.0, 1.5])
 def test_sculpted_debt_has_no_capacity_without_cash_flow(fin_inputs, price):
     # price 0: EBITDA = -75 h (electricity only); price 1.5: EBITDA = (75 - 75) h = 0. Capacity max(0, PV) = 0
-    v = rows(run_hand(fin_inputs, **SCULPT, **{"p.gpu_hour_price_usd": price}))
+    v = rows(run_hand(fin_inputs, **SCULPT, **{"g1.gpu_hour_price_usd": price}))
     assert np.all(v["cfads"][COMPLETION:] <= 0)
     assert v["senior_capacity"][0] == 0
     assert v["senior_share_used"][0] == 0
@@ -332,13 +332,13 @@ EVERYTHING = dict(  # all three tranches, fees, a reserve, working capital, gran
     vendor_share=0.1, vendor_profile=2, vendor_tenor_months=12, vendor_fee=0.01,
     senior_share=0.6, senior_profile=3, senior_tenor_months=30, senior_fee=0.015,
     grant_share=0.2, dsra_months=3, working_capital_months=1, corporate_tax_rate=0.25,
-    loss_cap_threshold_eur=10_000, interest_cap_floor_eur=5_000, **{"p.gpu_hour_price_usd": 3.0},
+    loss_cap_threshold_eur=10_000, interest_cap_floor_eur=5_000, **{"g1.gpu_hour_price_usd": 3.0},
 )
 
 
 @pytest.mark.parametrize("overrides", [
     EVERYTHING,
-    {**EVERYTHING, "p.gpu_hour_price_usd": 1.6},  # thin: covenant breaches, equity pays debt service
+    {**EVERYTHING, "g1.gpu_hour_price_usd": 1.6},  # thin: covenant breaches, equity pays debt service
     {**EVERYTHING, "senior_profile": 1},
     {},  # all equity
 ], ids=["everything", "thin", "annuity", "all-equity"])
@@ -350,7 +350,7 @@ def test_hand_case_balance_sheet_balances(fin_inputs, overrides):
     if overrides is EVERYTHING:  # every tranche draws; tax is owed after year end and paid ahead by instalments
         assert min(v[f"{t}_share_used"][0] for t in ("gpu_debt", "vendor", "senior")) > 0
         assert v["levered_tax_payable"].max() > 0 > v["levered_tax_payable"].min()
-    if overrides.get("p.gpu_hour_price_usd") == 1.6:  # covenant tests fail: cash is locked up
+    if overrides.get("g1.gpu_hour_price_usd") == 1.6:  # covenant tests fail: cash is locked up
         assert v["breach_months"][0] > 0 and v["cash"].max() > 0
     assert np.all(np.abs(v["balance_check"]) <= 1e-6)
     assert np.all(np.abs(v["cash_check"]) <= 1e-6)

@@ -27,7 +27,7 @@ PLAN_COSTS = (
     "grid_connection_eur_per_mw", "remediation_eur_per_ha", "power_price_eur_per_mwh", "loaded_cost_eur_per_fte",
     "network_opex_eur_per_mw_year", "local_tax_eur_per_mw_year", "sga_eur_per_mw_year", "heat_price_eur_per_mwh",
 )
-PHASE_COSTS = ("gpu_price_usd",)
+PHASE_COSTS = ("gpu_price_usd",)  # a GPU generation's field (generations.toml)
 
 
 _CACHE: dict = {}
@@ -101,8 +101,8 @@ def doubled_costs(res) -> dict:
         name = key.split(".")[-1]
         if ("." not in key and name in PLAN_COSTS) or ("." in key and name in PLAN_COSTS + PHASE_COSTS):
             out[key] = 2 * np.asarray(v, dtype=float).item()
-    for p in res.inputs.phases:
-        assert f"{p}.gpu_price_usd" in out
+    for g in res.inputs.generations:
+        assert f"{g}.gpu_price_usd" in out
     assert set(PLAN_COSTS) <= set(out)
     return out
 
@@ -175,12 +175,15 @@ def test_default_plan_headline_figures():
     mw = sum(res.inputs.values[f"{p}.it_mw"] for p in phases)
     assert gpus > 1_000_000
     assert 1400 <= mw <= 1600
-    # fleet_basis 'power': the announced MW are built and hold IT MW x 1000 / kW per GPU
-    gpus = mw * 1000 / res.inputs.values["kw_per_gpu"]
+    # fleet_basis 'power': the announced MW are built and each stage holds its MW x 1000 / kW per GPU of the
+    # generation it buys (generations.toml): Alixan GB300 (2026-12, 2.0 kW) and Rubin (2027-12, 3.0 kW); Grand Est
+    # Rubin Ultra (2028-12) and Feynman (2030-12), South Feynman (2029-12, 2030-12), both 4.4 kW
+    kw = {"alixan": (2.0, 3.0), "grand_est_a": (4.4, 4.4), "grand_est_b": (4.4, 4.4), "south": (4.4, 4.4)}
+    gpus = sum(res.inputs.values[f"{p}.it_mw"] * 1000 * (0.5 / kw[p][0] + 0.5 / kw[p][1]) for p in phases)
     assert res.summary.loc["total", "gpus"] == pytest.approx(gpus)
     assert res.summary.loc["total", "it_mw"] == pytest.approx(mw)
-    # everything is in service by the end of the horizon
-    assert flat(res.values["total"]["gpus_online"])[-1] == pytest.approx(gpus)
+    # everything is in service by the end of the horizon, refreshed into Feynman (4.4 kW)
+    assert flat(res.values["total"]["gpus_online"])[-1] == pytest.approx(mw * 1000 / 4.4)
     assert flat(res.values["total"]["mw_online"])[-1] == pytest.approx(mw)
 
 

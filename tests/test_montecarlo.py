@@ -200,16 +200,16 @@ def test_result_tables(shipped_run):
     assert {"draw", "entity", *METRICS, *shipped_run.distributions.names} <= set(draws.columns)
     total = draws[draws.entity == "total"].set_index("draw")
     np.testing.assert_array_equal(total["utilisation"].to_numpy(), shipped_run.drivers["utilisation"].to_numpy())
-    # a factor scales every phase's input
-    for phase in load_inputs().phases:
-        np.testing.assert_allclose(shipped_run.sampled_inputs[f"{phase}.gpu_price_usd"],
-                                   shipped_run.drivers["gpu_price_factor"] * load_inputs().values[f"{phase}.gpu_price_usd"])
+    # a factor scales every GPU generation's input
+    for gen in load_inputs().generations:
+        np.testing.assert_allclose(shipped_run.sampled_inputs[f"{gen}.gpu_price_usd"],
+                                   shipped_run.drivers["gpu_price_factor"] * load_inputs().values[f"{gen}.gpu_price_usd"])
 
 
 def test_an_override_holds_a_sampled_input_and_sets_the_base_of_a_factor():
-    mc = monte_carlo(40, seed=1, overrides={"discount_rate": 0.09, "alixan.gpu_price_usd": 40_000.0}, progress=True)
+    mc = monte_carlo(40, seed=1, overrides={"discount_rate": 0.09, "gb300.gpu_price_usd": 40_000.0}, progress=True)
     assert (mc.drivers["discount_rate"] == 0.09).all()
-    np.testing.assert_allclose(mc.sampled_inputs["alixan.gpu_price_usd"], 40_000.0 * mc.drivers["gpu_price_factor"])
+    np.testing.assert_allclose(mc.sampled_inputs["gb300.gpu_price_usd"], 40_000.0 * mc.drivers["gpu_price_factor"])
     res = finmodel.run(overrides=mc.overrides_for(7))
     assert mc.metrics["total"]["npv"][7] == pytest.approx(res.scalar("total", "npv"), rel=1e-12)
 
@@ -295,9 +295,9 @@ def test_contradictory_correlations(tmp_path):
 def test_missing_file_and_errors_through_the_run(tmp_path):
     p = one_problem(tmp_path / DISTRIBUTIONS_FILE)
     assert p.field == "(file)" and "not found" in p.message
-    bad = broken(tmp_path, "high = 1.7", "high = 30.0")  # 47,000 x 30 USD/GPU is above the allowed 1e6
+    bad = broken(tmp_path, "high = 1.3", "high = 300.0")  # 47,000 x 300 USD/GPU is above the allowed 1e7
     with pytest.raises(InputError) as info:
         monte_carlo(10, distributions=bad)
     (p,) = info.value.problems
     assert Path(p.file).name == DISTRIBUTIONS_FILE and p.field == "drivers.gpu_price_factor"
-    assert "alixan.gpu_price_usd = 47000 gives 28200 to 1.41e+06" in p.message and "<= 1e+06" in p.message
+    assert "gb200.gpu_price_usd = 47000 gives 28200 to 1.41e+07" in p.message and "<= 1e+07" in p.message

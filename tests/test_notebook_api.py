@@ -234,7 +234,7 @@ def test_tornado_takes_drivers_of_ones_own():
     table = tornado(drivers=[mine, "senior_margin"])
     assert set(table.index) == {"gpu_price_x", "senior_margin"}
     inputs = finmodel.load_inputs()
-    cheap = {f"{p}.gpu_price_usd": 0.5 * inputs.values[f"{p}.gpu_price_usd"] for p in inputs.phases}
+    cheap = {f"{g}.gpu_price_usd": 0.5 * inputs.values[f"{g}.gpu_price_usd"] for g in inputs.generations}
     assert table.loc["gpu_price_x", "npv_low"] == pytest.approx(finmodel.run(overrides=cheap).summary.loc["total", "npv_eur"],
                                                                 rel=1e-9)
     lo, hi = finmodel.inputs.input_ranges()["senior_margin"]

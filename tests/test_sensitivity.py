@@ -17,25 +17,21 @@ from finmodel.inputs import DEFAULT_INPUTS_DIR
 from finmodel.sensitivity import BREAKEVEN_DRIVERS, DRIVERS, breakeven, breakevens, solve_breakeven, tornado
 
 PLAN = tomllib.loads((DEFAULT_INPUTS_DIR / "plan.toml").read_text())
-PHASES = tomllib.loads((DEFAULT_INPUTS_DIR / "phases.toml").read_text())
-PHASE_NAMES = PLAN["model"]["phases"]
+GENERATIONS = tomllib.loads((DEFAULT_INPUTS_DIR / "generations.toml").read_text())
 
-#: how the issue says each driver applies: scaled phase fields, scaled plan inputs, or one plan input set
-SCALED_PHASE = {"gpu_price": "gpu_price_usd", "gpu_hour_price": "gpu_hour_price_usd"}
+#: how the issue says each driver applies: scaled GPU-generation fields, scaled plan inputs, or one plan input set
+SCALED_GENERATION = {"gpu_price": ("gpu_price_usd",), "gpu_hour_price": ("gpu_hour_price_usd", "contract_price_usd"),
+                     "contract_price": ("contract_price_usd",)}
 SCALED_PLAN = {"capex_per_mw": ("shell_capex_eur_per_mw", "electrical_capex_eur_per_mw",
                                 "cooling_capex_eur_per_mw", "heat_reuse_capex_eur_per_mw")}
 SET_PLAN = ("gpu_hour_price_decline", "utilisation", "power_price_eur_per_mwh", "pue", "discount_rate",
-            "gpu_life_years", "usd_per_eur", "contracted_share", "contract_price_usd")
-#: plan inputs a scaled driver moves with its phase field (the contract price moves with the merchant price)
-SCALED_WITH = {"gpu_hour_price": ("contract_price_usd",)}
+            "gpu_life_years", "usd_per_eur", "contracted_share")
 
 
 def overrides_for(driver: str, x: float) -> dict[str, float]:
     """The overrides that put a driver at x, built from the files (default scenario has no overrides)."""
-    if driver in SCALED_PHASE:
-        field = SCALED_PHASE[driver]
-        plan = {name: PLAN["inputs"][name]["value"] * x for name in SCALED_WITH.get(driver, ())}
-        return {**plan, **{f"{p}.{field}": PHASES[p][field]["value"] * x for p in PHASE_NAMES}}
+    if driver in SCALED_GENERATION:  # every generation's value of each field
+        return {f"{g}.{f}": GENERATIONS[g][f]["value"] * x for g in GENERATIONS for f in SCALED_GENERATION[driver]}
     if driver in SCALED_PLAN:
         return {name: PLAN["inputs"][name]["value"] * x for name in SCALED_PLAN[driver]}
     assert driver in SET_PLAN
@@ -65,7 +61,7 @@ def default_breakevens():
 # --- tornado -------------------------------------------------------------------
 
 def test_tornado_has_every_driver_of_the_issue(torn):
-    assert set(torn.index) == set(SCALED_PHASE) | set(SCALED_PLAN) | set(SET_PLAN) == set(DRIVERS)
+    assert set(torn.index) == set(SCALED_GENERATION) | set(SCALED_PLAN) | set(SET_PLAN) == set(DRIVERS)
 
 
 def test_tornado_base_column_equals_run(torn, base_run):
@@ -91,7 +87,8 @@ def test_tornado_ranges_come_from_the_benchmarks(torn):
     assert torn.loc["gpu_price", ["low", "high"]].tolist() == pytest.approx([2.0 / 3.4, 4.0 / 3.4])  # USD 2-4 M per NVL72 rack
     assert torn.loc["gpu_hour_price", ["low", "high"]].tolist() == pytest.approx([2.65 / 3.0, 3.2 / 3.0])  # B200 contract
     assert torn.loc["capex_per_mw", ["low", "high"]].tolist() == pytest.approx([9 / 13.5, 17 / 13.5])  # EUR 9-17 M/MW
-    for driver in (*SCALED_PHASE, *SCALED_PLAN):
+    assert torn.loc["contract_price", ["low", "high"]].tolist() == pytest.approx([2.3 / 3.2, 3.5 / 3.2])  # IREN to B200 top
+    for driver in (*SCALED_GENERATION, *SCALED_PLAN):
         assert torn.loc[driver, "low"] < torn.loc[driver, "base"] == 1.0 < torn.loc[driver, "high"]
     for driver in DRIVERS:
         assert "benchmarks.md" in torn.loc[driver, "source"]
@@ -109,7 +106,7 @@ def test_tornado_signs_make_sense(torn):
     """Costs up -> NPV down; prices, utilisation and life up -> NPV up."""
     for driver in ("gpu_price", "capex_per_mw", "power_price_eur_per_mwh", "pue", "gpu_hour_price_decline"):
         assert torn.loc[driver, "npv_high"] < torn.loc[driver, "npv_base"] < torn.loc[driver, "npv_low"], driver
-    for driver in ("gpu_hour_price", "utilisation", "gpu_life_years", "contracted_share", "contract_price_usd"):
+    for driver in ("gpu_hour_price", "utilisation", "gpu_life_years", "contracted_share", "contract_price"):
         assert torn.loc[driver, "npv_low"] < torn.loc[driver, "npv_base"] < torn.loc[driver, "npv_high"], driver
 
 
@@ -130,8 +127,9 @@ def test_gpu_hour_price_breakeven_gives_zero_npv(default_breakevens, base_run):
     # a genuine sign change, not a flat spot
     assert total(finmodel.run(overrides=overrides_for("gpu_hour_price", f * 0.999)), "npv") < 0
     assert total(finmodel.run(overrides=overrides_for("gpu_hour_price", f * 1.001)), "npv") > 0
-    # the new-generation price in EUR for alixan, and tax >= 0 puts it at or above the model's pre-tax break-even
-    eur = PHASES["alixan"]["gpu_hour_price_usd"]["value"] * f / PLAN["inputs"]["usd_per_eur"]["value"]
+    # the new-generation price in EUR of alixan's first generation (GB300, bought Dec 2026), and tax >= 0 puts it at or
+    # above the model's pre-tax break-even
+    eur = GENERATIONS["gb300"]["gpu_hour_price_usd"]["value"] * f / PLAN["inputs"]["usd_per_eur"]["value"]
     assert default_breakevens.loc["gpu_hour_price", "eur_per_gpu_hour"] == pytest.approx(eur, rel=1e-12)
     assert eur >= total(base_run, "breakeven_price")
 

@@ -77,10 +77,10 @@ def test_missing_field_in_a_phase_of_the_shipped_inputs(default_inputs_copy):
     path = default_inputs_copy / "phases.toml"
     text = path.read_text(encoding="utf-8")
     start = text.index("[south]")
-    line = next(l for l in text[start:].splitlines() if l.startswith("gpu_hour_price_usd"))
+    line = next(l for l in text[start:].splitlines() if l.startswith("site_area_ha"))
     edit(path, text[start:][: text[start:].index(line) + len(line) + 1], text[start:][: text[start:].index(line)])
     p = one_problem(default_inputs_copy)
-    assert in_file(p, "phases.toml") and p.field == "south.gpu_hour_price_usd" and "missing" in p.message
+    assert in_file(p, "phases.toml") and p.field == "south.site_area_ha" and "missing" in p.message
 
 
 def test_unknown_field_suggests_the_right_name(default_inputs_copy):
@@ -93,10 +93,10 @@ def test_unknown_field_suggests_the_right_name(default_inputs_copy):
 
 def test_unknown_field_in_a_phase_suggests_the_right_name(tmp_path):
     folder = hand(tmp_path)
-    edit(folder / "phases.toml", "gpu_price_usd =", "gpu_prize_usd =")
+    edit(folder / "phases.toml", "site_area_ha =", "site_aera_ha =")
     p = one_problem(folder)
-    assert in_file(p, "phases.toml") and p.field == "p.gpu_prize_usd"
-    assert "did you mean 'gpu_price_usd'" in p.message
+    assert in_file(p, "phases.toml") and p.field == "p.site_aera_ha"
+    assert "did you mean 'site_area_ha'" in p.message
 
 
 def test_wrong_type_string_for_a_number(default_inputs_copy):
@@ -123,9 +123,9 @@ def test_negative_gpu_count(tmp_path):
 
 def test_negative_price(tmp_path):
     p = one_problem(hand(tmp_path, phase={"gpu_price_usd": -10_000.0}))
-    assert in_file(p, "phases.toml")
-    assert p.field == "p.gpu_price_usd"
-    assert "-10000" in p.message and ">= 0" in p.message and "USD/GPU" in p.message
+    assert in_file(p, "generations.toml")
+    assert p.field == "g1.gpu_price_usd"
+    assert "-10000" in p.message and "> 0" in p.message and "USD/GPU" in p.message
 
 
 def test_negative_power_price(default_inputs_copy):

@@ -57,8 +57,8 @@ IDENTITY_SCALE = {"balance_check": ("total_assets",), "cash_check": ("total_asse
 #: the user's edits: workbook input name -> new value, and the same as Python overrides
 EDITS = {
     "discount": ({"discount_rate": 0.08}, {"discount_rate": 0.08}),
-    "gpu_price": ({f"{p}_gpu_price_usd": 52_000.0 for p in ("alixan", "grand_est_a", "grand_est_b", "south")},
-                  {f"{p}.gpu_price_usd": 52_000.0 for p in ("alixan", "grand_est_a", "grand_est_b", "south")}),
+    "gpu_price": ({"gb300_gpu_price_usd": 56_000.0, "rubin_kw_per_gpu": 3.3},
+                  {"gb300.gpu_price_usd": 56_000.0, "rubin.kw_per_gpu": 3.3}),
     "power": ({"power_price_eur_per_mwh": 95.0}, {"power_price_eur_per_mwh": 95.0}),
 }
 

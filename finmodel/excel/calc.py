@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from finmodel.expr import F, RowRef, quote_sheet
 from finmodel.listing import excel_name
 from finmodel.registry import PHASE_ITEMS, TIME_ITEMS, Context, LineItem, consolidated_items
+from finmodel.spec import GENERATION_FIELDS
 
 FIRST_PERIOD_COL = 6  # column F
 HEADER_ROWS = 5  # title, period start, year, column headers, blank
@@ -81,6 +82,7 @@ def _refs(lay: SheetLayout, cols: tuple[str, str], own_sheet: bool) -> dict[str,
 def input_refs(input_keys: list[str], phase: str | None) -> dict[str, F]:
     """Defined-name fragments of the inputs a sheet sees (a phase's own over plan-wide)."""
     refs = {k: F(excel_name(k)) for k in input_keys if "." not in k}
+    refs.update({f"generation_{f}": F(f"generation_{f}") for f in GENERATION_FIELDS})  # the generations table's columns
     refs["model_start"] = F("model_start")
     refs["model_periods"] = F("model_periods")
     if phase is not None:

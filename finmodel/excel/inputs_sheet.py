@@ -4,7 +4,11 @@ Column D holds the live value, ``INDEX(scenario values, 1, MATCH(Scenario,
 ScenarioNames, 0))``; its defined name is the input's name (``alixan_gpus``).
 Columns F onward hold each scenario's values in the built-in "Input" style:
 that is where a user changes an assumption. The drop-down in ``Scenario``
-switches the whole workbook. Every input cell carries data validation from
+switches the whole workbook. The GPU generations (generations.toml) are
+inputs too, one row per generation and field, grouped by field: the rows
+of one field are the range ``generation_<field>`` that the calc sheets look
+up with ``INDEX(generation_<field>, MATCH(purchase month,
+generation_available, 1), 1)``. Every input cell carries data validation from
 the input spec (type and allowed range, an error message naming it); since
 pasting bypasses validation, :func:`input_checks` also gives each input a
 row on the Checks sheet that fails the master check when out of range.
@@ -21,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from finmodel.inputs import Inputs
 from finmodel.excel.style import NOTE, SECTION, SECTION_FILL, WRAP, header_row, number_format, put_text, title
 from finmodel.listing import excel_name
-from finmodel.spec import CURVE_SPECS, SPEC_BY_NAME, InputSpec
+from finmodel.spec import CURVE_SPECS, GENERATION_FIELDS, SPEC_BY_NAME, InputSpec
 from finmodel.timeline import from_serial
 
 SHEET = "Inputs"
@@ -85,7 +89,10 @@ def write_inputs_sheet(wb, columns: dict[str, Inputs], selected: str, model_star
     row = _structural_rows(wb, ws, row, model_start, periods)
     section = None
     for key in keys:
-        this_section = "Plan-wide" if "." not in key else f"Phase {key.split('.')[0]}: {selected_inputs.phase_labels.get(key.split('.')[0], '')}"
+        owner = key.split(".")[0]
+        this_section = ("Plan-wide" if "." not in key else
+                        f"Phase {owner}: {selected_inputs.phase_labels.get(owner, '')}" if owner in selected_inputs.phases else
+                        "GPU generations (generations.toml), in order of availability: a purchase buys the latest available")
         if this_section != section:
             section = this_section
             row += 1
@@ -96,7 +103,8 @@ def write_inputs_sheet(wb, columns: dict[str, Inputs], selected: str, model_star
         spec = SPEC_BY_NAME[key.split(".")[-1]]
         name = excel_name(key)
         put_text(ws.cell(row=row, column=NAME_COL), name)
-        put_text(ws.cell(row=row, column=DESC_COL), spec.description)
+        put_text(ws.cell(row=row, column=DESC_COL), spec.description if spec.scope != "generation" else
+                 f"{selected_inputs.generation_labels.get(owner, owner)}: {spec.description}")
         put_text(ws.cell(row=row, column=UNIT_COL), spec.unit)
         put_text(ws.cell(row=row, column=ALLOWED_COL), spec.allowed())
         for n, inp in columns.items():
@@ -113,6 +121,9 @@ def write_inputs_sheet(wb, columns: dict[str, Inputs], selected: str, model_star
         lay.rows[key] = row
         row += 1
 
+    for fld in GENERATION_FIELDS if selected_inputs.generations else ():
+        rows = [lay.rows[f"{g}.{fld}"] for g in selected_inputs.generations]
+        _define(wb, f"generation_{fld}", f"{SHEET}!${get_column_letter(LIVE_COL)}${rows[0]}:${get_column_letter(LIVE_COL)}${rows[-1]}")
     row = _curve_rows(wb, ws, row + 1, selected_inputs, lay)
     _format(ws, lay)
     return lay
@@ -150,9 +161,10 @@ def snapshot_for_risk(wb, lay: InputsLayout, selected: str) -> str:
 def _validate(ws, spec: InputSpec, name: str, cells: str, model_start: float) -> None:
     """Data validation of one input's scenario cells from its spec (inclusive bounds; the Checks row is strict)."""
     message = f"{name}: allowed {spec.allowed()}"
-    if spec.kind == "date":
-        kind, operator, bounds = "date", "greaterThanOrEqual", (model_start, None)
-        message = f"{name}: allowed the first day of a month, from the model start on"
+    if spec.kind == "date":  # a generation may be available before the model starts
+        kind, operator = "date", "greaterThanOrEqual"
+        bounds = (model_start if spec.scope != "generation" else 1, None)
+        message = f"{name}: allowed the first day of a month" + (", from the model start on" if spec.scope != "generation" else "")
     else:
         kind = "whole" if spec.kind == "int" else "decimal"
         bounds = (spec.lo, spec.hi)
@@ -206,12 +218,13 @@ def _value_for(inp, key: str):
 
 
 def _ordered_keys(columns) -> list[str]:
-    """Plan-wide inputs in spec order, then each phase's fields (every key any scenario has)."""
+    """Plan-wide inputs in spec order, each phase's fields (every key any scenario has), then the generations' by field."""
     present = set().union(*(inp.values for inp in columns.values()))
     first = next(iter(columns.values()))
     plan = [n for n in SPEC_BY_NAME if n in present]
     phase = [f"{p}.{f}" for p in first.phases for f in SPEC_BY_NAME if f"{p}.{f}" in present]
-    return plan + phase
+    generation = [f"{g}.{f}" for f in GENERATION_FIELDS for g in first.generations]
+    return plan + phase + generation
 
 
 def _structural_rows(wb, ws, row: int, model_start: float, periods: int) -> int:

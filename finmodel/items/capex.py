@@ -1,29 +1,42 @@
 """Capex by category and month [EUR].
 
-GPU servers are priced in USD and converted at ``usd_per_eur``; networking
-and storage add ``network_storage_share`` on top. Facility categories are
+GPU servers are priced in USD, at the ``gpu_price_usd`` of the generation
+each purchase buys (generations.toml), and converted at ``usd_per_eur``;
+networking and storage add ``network_storage_share`` on top. Facility categories are
 priced per MW of IT and spread over each stage's construction; grid
 connection and brownfield remediation are paid during stage 1's build.
 Building works are priced at model start: each month's spend is escalated by
 the construction cost index and carries ``works_contingency`` on top.
 """
 
-from finmodel.expr import cumsum, total
+from finmodel.expr import cumsum, pick, total
 from finmodel.registry import row, scalar
 
 S = "Capex"
 
 
+@row("GPU-server price, stage 1 generation", "USD/GPU", S, consolidate=None)
+def gpu_price1_usd(m):
+    """gpu_price_usd of stage 1's generation: INDEX(generation_gpu_price_usd, generation, 1)."""
+    return pick(m.i.generation_gpu_price_usd, m.gen1)
+
+
+@row("GPU-server price, stage 2 generation", "USD/GPU", S, consolidate=None)
+def gpu_price2_usd(m):
+    """gpu_price_usd of stage 2's generation."""
+    return pick(m.i.generation_gpu_price_usd, m.gen2)
+
+
 @row("GPU servers, first purchase", "EUR", S, total=True)
 def capex_gpu_initial(m):
-    """GPUs paid for (deposit at order, balance on delivery) x all-in server price per GPU."""
-    return m.gpus_paid_initial * m.i.gpu_price_usd / m.i.usd_per_eur
+    """Each stage's GPUs paid for (deposit at order, balance on delivery) x its generation's server price, in EUR."""
+    return (m.gpus1 * m.paid1_share * m.gpu_price1_usd + m.gpus2 * m.paid2_share * m.gpu_price2_usd) / m.i.usd_per_eur
 
 
 @row("GPU servers, refresh", "EUR", S, total=True)
 def capex_gpu_refresh(m):
-    """GPUs replaced at the end of their life x the same price per GPU."""
-    return m.gpus_bought_refresh * m.i.gpu_price_usd / m.i.usd_per_eur
+    """Each stage's GPUs bought at a refresh x the price of the generation it buys, in EUR."""
+    return (m.gpus1 * m.refresh1_flag * m.gpu_price1_usd + m.gpus2 * m.refresh2_flag * m.gpu_price2_usd) / m.i.usd_per_eur
 
 
 @row("Networking and storage", "EUR", S, total=True)
@@ -106,5 +119,6 @@ def works_spent(m):
 
 @row("IT cost of the GPU fleet in service", "EUR", S)
 def it_fleet_cost(m):
-    """GPUs in service x server price in EUR x (1 + network_storage_share)."""
-    return m.gpus_online * m.i.gpu_price_usd / m.i.usd_per_eur * (1 + m.i.network_storage_share)
+    """Each stage's GPUs in service x the price of its generation in EUR x (1 + network_storage_share)."""
+    fleet = m.gpus1 * m.online1_flag * m.gpu_price1_usd + m.gpus2 * m.online2_flag * m.gpu_price2_usd
+    return fleet / m.i.usd_per_eur * (1 + m.i.network_storage_share)

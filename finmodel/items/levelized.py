@@ -10,7 +10,7 @@ collected in each month. The break-even price is the new-generation price
 per GPU-hour (merchant and contract alike) at which the pre-tax NPV is zero.
 """
 
-from finmodel.expr import lag, safe_divide, sumproduct
+from finmodel.expr import lag, pick, safe_divide, sumproduct
 from finmodel.registry import row, scalar
 
 S = "Cost per GPU-hour"
@@ -52,10 +52,36 @@ def lcoc(m):
     return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), m.pv_gpu_hours)
 
 
+@row("Dense PFLOP/s per GPU, stage 1 generation", "PFLOP/s/GPU", S, consolidate=None)
+def pflops1(m):
+    """pflops_per_gpu of stage 1's generation: INDEX(generation_pflops_per_gpu, generation, 1)."""
+    return pick(m.i.generation_pflops_per_gpu, m.gen1)
+
+
+@row("Dense PFLOP/s per GPU, stage 2 generation", "PFLOP/s/GPU", S, consolidate=None)
+def pflops2(m):
+    """pflops_per_gpu of stage 2's generation."""
+    return pick(m.i.generation_pflops_per_gpu, m.gen2)
+
+
+@row("GPU-hours sold, stage 1", "GPU-h", S, total=True)
+def gpu_hours_sold1(m):
+    """Stage 1's GPUs x hours x (contracted share in force + the rest x utilisation)."""
+    cs = m.i.contracted_share * m.contract1_flag
+    return m.gpus1 * m.t.hours_in_month * (cs + (1 - cs) * m.utilisation1)
+
+
+@row("GPU-hours sold, stage 2", "GPU-h", S, total=True)
+def gpu_hours_sold2(m):
+    """Stage 2's GPUs x hours x (contracted share in force + the rest x utilisation)."""
+    cs = m.i.contracted_share * m.contract2_flag
+    return m.gpus2 * m.t.hours_in_month * (cs + (1 - cs) * m.utilisation2)
+
+
 @row("PFLOP-hours sold", "PFLOP/s-h", S, total=True)
 def pflop_hours_sold(m):
-    """GPU-hours sold x dense PFLOP/s per GPU (pflops_per_gpu): the compute delivered."""
-    return m.gpu_hours_sold * m.i.pflops_per_gpu
+    """Each stage's GPU-hours sold x dense PFLOP/s per GPU of its generation: the compute delivered."""
+    return m.gpu_hours_sold1 * m.pflops1 + m.gpu_hours_sold2 * m.pflops2
 
 
 @scalar("PV of PFLOP-hours sold", "PFLOP/s-h", S)

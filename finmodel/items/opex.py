@@ -1,7 +1,7 @@
 """Operating costs by category and month [EUR]; heat sold is a credit.
 
 Electricity = IT energy x PUE x price, where IT energy counts busy GPUs at
-full power and idle ones at ``idle_power_share`` of it. Maintenance has two
+full power (each at its generation's kW) and idle ones at ``idle_power_share`` of it. Maintenance has two
 bases: facility maintenance on the building works in service, IT support on
 the GPU fleet in service (support contracts and spares, not its replacement,
 which is the refresh capex). Each stage's works count as in service from its
@@ -22,9 +22,8 @@ S = "Opex"
 
 @row("IT energy", "MWh", S, total=True)
 def it_energy_mwh(m):
-    """IT MW x hours x (idle share x share in service + (1 - idle share) x busy share)."""
-    load = m.i.idle_power_share * m.capacity_share + (1 - m.i.idle_power_share) * m.busy_share
-    return m.it_mw_full * m.t.hours_in_month * load
+    """Hours x (idle share x IT MW in service + (1 - idle share) x IT MW busy): each generation at its own kW per GPU."""
+    return m.t.hours_in_month * (m.i.idle_power_share * m.mw_online + (1 - m.i.idle_power_share) * m.mw_busy)
 
 
 @row("Facility energy", "MWh", S, total=True)

@@ -13,9 +13,9 @@ from finmodel.registry import scalar
 S = "Headline and ratios"
 
 
-@scalar("IT kW per GPU", "kW/GPU", S)
-def kw_per_gpu(m):
-    """IT MW x 1000 / GPUs."""
+@scalar("IT kW per GPU built", "kW/GPU", S)
+def it_kw_per_gpu(m):
+    """IT MW built x 1000 / GPUs at full build-out (the bottom-up counterpart of the announced kW per GPU)."""
     return safe_divide(m.it_mw_full * m.i.kw_per_mw, m.gpus_full)
 
 

@@ -1,21 +1,46 @@
 """Revenue: contracted GPU-hours at a fixed price, the rest at a merchant price that declines with age.
 
 Each GPU purchase (a stage's first purchase and each refresh) signs a
-take-or-pay contract for ``contracted_share`` of its GPU-hours at
-``contract_price_usd``, for ``contract_years`` from its service start (at
-most the purchase's life: a refresh signs a new contract). Contracted hours
+take-or-pay contract for ``contracted_share`` of its GPU-hours at the
+``contract_price_usd`` of the generation it bought (generations.toml), for
+``contract_years`` from its service start (at most the purchase's life: a
+refresh signs a new contract at its own generation's price). Contracted hours
 are billed in full (take-or-pay); the other hours, and all of them once the
-contract has ended, sell at the merchant price: ``gpu_hour_price_usd`` for a
-new generation, falling by ``gpu_hour_price_decline`` a year as it ages, and
+contract has ended, sell at the merchant price: the ``gpu_hour_price_usd`` of
+the generation bought, falling by ``gpu_hour_price_decline`` a year as the purchase ages, and
 billed at ``utilisation``, each stage ramping up from its own service date. A customer may prepay
 ``prepaid_share`` of the contract value at signature; the prepayment is
 earned back evenly over the term (a liability in working capital).
 """
 
-from finmodel.expr import lt, minimum
+from finmodel.expr import lt, minimum, pick
 from finmodel.registry import row
 
 S = "Revenue"
+
+
+@row("New-generation merchant price, stage 1 generation", "USD/GPU-h", S, consolidate=None)
+def hour_price1_usd(m):
+    """gpu_hour_price_usd of stage 1's generation: INDEX(generation_gpu_hour_price_usd, generation, 1)."""
+    return pick(m.i.generation_gpu_hour_price_usd, m.gen1)
+
+
+@row("New-generation merchant price, stage 2 generation", "USD/GPU-h", S, consolidate=None)
+def hour_price2_usd(m):
+    """gpu_hour_price_usd of stage 2's generation."""
+    return pick(m.i.generation_gpu_hour_price_usd, m.gen2)
+
+
+@row("Contract price, stage 1 generation", "USD/GPU-h", S, consolidate=None)
+def contract_price1_usd(m):
+    """contract_price_usd of stage 1's generation."""
+    return pick(m.i.generation_contract_price_usd, m.gen1)
+
+
+@row("Contract price, stage 2 generation", "USD/GPU-h", S, consolidate=None)
+def contract_price2_usd(m):
+    """contract_price_usd of stage 2's generation."""
+    return pick(m.i.generation_contract_price_usd, m.gen2)
 
 
 @row("Contract in force, stage 1 purchase", "flag", S, consolidate=None)
@@ -33,8 +58,7 @@ def contract2_flag(m):
 @row("GPUs under contract", "GPU", S)
 def gpus_contracted(m):
     """GPUs in service x contracted_share, for the stages whose contract is in force."""
-    s1 = m.i.stage1_share
-    return m.gpus_full * m.i.contracted_share * (s1 * m.contract1_flag + (1 - s1) * m.contract2_flag)
+    return m.i.contracted_share * (m.gpus1 * m.contract1_flag + m.gpus2 * m.contract2_flag)
 
 
 @row("GPUs sold at merchant prices", "GPU", S)
@@ -52,9 +76,9 @@ def gpu_hours_contracted(m):
 @row("GPU-hours sold at merchant prices", "GPU-h", S, total=True)
 def gpu_hours_merchant(m):
     """Each stage's merchant GPUs x hours x that stage's utilisation (ramping from its own service date)."""
-    s1, cs = m.i.stage1_share, m.i.contracted_share
-    stages = s1 * (1 - cs * m.contract1_flag) * m.utilisation1 + (1 - s1) * (1 - cs * m.contract2_flag) * m.utilisation2
-    return m.gpus_full * m.t.hours_in_month * stages
+    cs = m.i.contracted_share
+    stages = m.gpus1 * (1 - cs * m.contract1_flag) * m.utilisation1 + m.gpus2 * (1 - cs * m.contract2_flag) * m.utilisation2
+    return m.t.hours_in_month * stages
 
 
 @row("GPU-hours sold", "GPU-h", S, total=True)
@@ -77,26 +101,30 @@ def price_index2(m):
 
 @row("Merchant GPU-hours, weighted by price index", "GPU-h", S, total=True)
 def gpu_hours_indexed(m):
-    """Merchant GPU-hours, each stage's weighted by its generation's price index.
+    """Merchant GPU-hours, each stage's weighted by its purchase's price index.
 
-    Merchant revenue = this row x the new-generation price in EUR.
+    Were every generation's new price the same, merchant revenue would be this row x that price.
     """
-    s1, cs = m.i.stage1_share, m.i.contracted_share
-    stages = (s1 * (1 - cs * m.contract1_flag) * m.utilisation1 * m.price_index1
-              + (1 - s1) * (1 - cs * m.contract2_flag) * m.utilisation2 * m.price_index2)
-    return m.gpus_full * m.t.hours_in_month * stages
+    cs = m.i.contracted_share
+    stages = (m.gpus1 * (1 - cs * m.contract1_flag) * m.utilisation1 * m.price_index1
+              + m.gpus2 * (1 - cs * m.contract2_flag) * m.utilisation2 * m.price_index2)
+    return m.t.hours_in_month * stages
 
 
 @row("Revenue, contracted", "EUR", S, total=True)
 def revenue_contracted(m):
-    """Contracted GPU-hours x contract_price_usd in EUR."""
-    return m.gpu_hours_contracted * m.i.contract_price_usd / m.i.usd_per_eur
+    """Each stage's contracted GPU-hours x its generation's contract price, in EUR."""
+    stages = m.gpus1 * m.contract1_flag * m.contract_price1_usd + m.gpus2 * m.contract2_flag * m.contract_price2_usd
+    return m.i.contracted_share * m.t.hours_in_month * stages / m.i.usd_per_eur
 
 
 @row("Revenue, merchant", "EUR", S, total=True)
 def revenue_merchant(m):
-    """Indexed merchant GPU-hours x new-generation price per GPU-hour in EUR."""
-    return m.gpu_hours_indexed * m.i.gpu_hour_price_usd / m.i.usd_per_eur
+    """Each stage's merchant GPU-hours x its price index x its generation's new price, in EUR."""
+    cs = m.i.contracted_share
+    stages = (m.gpus1 * (1 - cs * m.contract1_flag) * m.utilisation1 * m.price_index1 * m.hour_price1_usd
+              + m.gpus2 * (1 - cs * m.contract2_flag) * m.utilisation2 * m.price_index2 * m.hour_price2_usd)
+    return m.t.hours_in_month * stages / m.i.usd_per_eur
 
 
 @row("Revenue", "EUR", S, total=True)
@@ -126,7 +154,7 @@ def deferred_revenue(m):
     Received in full at signature, it falls month by month as the hours are
     served: a liability held in working capital.
     """
-    s1 = m.i.stage1_share
-    months_left = s1 * m.contract1_months_left + (1 - s1) * m.contract2_months_left
-    monthly_value = m.gpus_full * m.i.contracted_share * m.i.hours_per_year / m.i.months_per_year * m.i.contract_price_usd / m.i.usd_per_eur
-    return m.i.prepaid_share * monthly_value * months_left
+    value_left = (m.gpus1 * m.contract_price1_usd * m.contract1_months_left
+                  + m.gpus2 * m.contract_price2_usd * m.contract2_months_left)
+    monthly_hours = m.i.contracted_share * m.i.hours_per_year / m.i.months_per_year
+    return m.i.prepaid_share * monthly_hours * value_left / m.i.usd_per_eur

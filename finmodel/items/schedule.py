@@ -1,8 +1,16 @@
 """Fleet size, construction and service schedule: build flags, capacity online, GPU generations.
 
-The fleet is sized by ``fleet_basis``: the announced GPU count, with the IT
-MW it needs at ``kw_per_gpu`` ("gpus"), or the announced IT MW, with the
-GPUs it holds ("power"); the other reading is computed beside it.
+Every GPU purchase (a stage's first purchase and each refresh) buys the GPU
+generation available in its month: the last of ``generations.toml`` whose
+``available`` month is not after it (``MATCH(date, generation_available,
+1)``). Its kW, price, performance and GPU-hour prices follow that purchase.
+
+The fleet is sized by ``fleet_basis``. "power": the announced IT MW are
+binding; each stage holds its share of them x 1000 / the kW per GPU of the
+generation it runs, so a refresh into a hungrier generation holds (and
+buys) fewer GPUs. "gpus": the announced count is binding; the IT MW it
+needs follows the generation in service, and the facility is built for the
+peak over the horizon. The other reading is computed beside it.
 
 Each phase is built in two stages: ``stage1_share`` of its GPUs and MW goes
 into service at ``stage1_online``, the rest at ``full_online``. GPUs are
@@ -13,35 +21,11 @@ and the rest on delivery; refresh GPUs are paid on delivery. Each stage's
 utilisation ramps up from its own service date.
 """
 
-from finmodel.expr import cumsum, eq, floor, ge, lag, lt, maximum, minimum, total
+from finmodel.expr import carry, cumsum, eq, floor, ge, lag, lt, match_le, maximum, minimum, pick, row_max, total
 from finmodel.registry import row, scalar
 
 S = "Schedule"
 F = "Fleet"
-
-
-@scalar("GPUs the announced MW hold (power reading)", "GPU", F, consolidate="sum")
-def gpus_power_reading(m):
-    """Announced IT MW x 1000 / kw_per_gpu."""
-    return m.i.it_mw * m.i.kw_per_mw / m.i.kw_per_gpu
-
-
-@scalar("IT MW the announced GPUs need (GPU reading)", "MW", F, consolidate="sum")
-def mw_gpus_reading(m):
-    """Announced GPUs x kw_per_gpu / 1000."""
-    return m.i.gpus * m.i.kw_per_gpu / m.i.kw_per_mw
-
-
-@scalar("GPUs at full build-out", "GPU", F, consolidate="sum")
-def gpus_full(m):
-    """The announced GPUs (fleet_basis 'gpus', code 0) or those the announced MW hold ('power', code 1)."""
-    return (1 - m.i.fleet_basis) * m.i.gpus + m.i.fleet_basis * m.gpus_power_reading
-
-
-@scalar("IT capacity at full build-out", "MW", F, consolidate="sum")
-def it_mw_full(m):
-    """The MW the announced GPUs need (fleet_basis 'gpus', code 0) or the announced MW ('power', code 1)."""
-    return (1 - m.i.fleet_basis) * m.mw_gpus_reading + m.i.fleet_basis * m.i.it_mw
 
 
 @row("Stage 1 construction flag", "flag", S, consolidate=None)
@@ -88,25 +72,6 @@ def online2_flag(m):
     return ge(m.t.period_start, m.i.full_online)
 
 
-@row("Share of capacity in service", "-", S, consolidate=None)
-def capacity_share(m):
-    """Share of the phase's GPUs and MW in service."""
-    s1 = m.i.stage1_share
-    return s1 * m.online1_flag + (1 - s1) * m.online2_flag
-
-
-@row("GPUs in service", "GPU", S)
-def gpus_online(m):
-    """GPUs installed and in service."""
-    return m.gpus_full * m.capacity_share
-
-
-@row("IT capacity in service", "MW", S)
-def mw_online(m):
-    """IT megawatts in service."""
-    return m.it_mw_full * m.capacity_share
-
-
 @row("Months in service, stage 1", "month", S, consolidate=None)
 def months1(m):
     """Months since stage 1 entered service, 1 in its first month."""
@@ -119,39 +84,159 @@ def months2(m):
     return cumsum(m.online2_flag)
 
 
-@row("GPU generation, stage 1", "#", S, consolidate=None)
+@row("GPU refreshes so far, stage 1", "#", S, consolidate=None)
 def generation1(m):
-    """Generations of stage 1 GPUs replaced so far: 0 for the first purchase."""
+    """Purchases of stage 1 GPUs replaced so far: 0 for the first purchase."""
     return m.online1_flag * floor((m.months1 - 1) / (m.i.gpu_life_years * m.i.months_per_year))
 
 
-@row("GPU generation, stage 2", "#", S, consolidate=None)
+@row("GPU refreshes so far, stage 2", "#", S, consolidate=None)
 def generation2(m):
-    """Generations of stage 2 GPUs replaced so far: 0 for the first purchase."""
+    """Purchases of stage 2 GPUs replaced so far: 0 for the first purchase."""
     return m.online2_flag * floor((m.months2 - 1) / (m.i.gpu_life_years * m.i.months_per_year))
 
 
 @row("GPU age, stage 1", "yr", S, consolidate=None)
 def age1(m):
-    """Age of the stage 1 GPU generation in service, 0 in its first month."""
+    """Age of the stage 1 GPUs in service (since their purchase), 0 in its first month."""
     life = m.i.gpu_life_years * m.i.months_per_year
     return m.online1_flag * (m.months1 - 1 - m.generation1 * life) / m.i.months_per_year
 
 
 @row("GPU age, stage 2", "yr", S, consolidate=None)
 def age2(m):
-    """Age of the stage 2 GPU generation in service, 0 in its first month."""
+    """Age of the stage 2 GPUs in service (since their purchase), 0 in its first month."""
     life = m.i.gpu_life_years * m.i.months_per_year
     return m.online2_flag * (m.months2 - 1 - m.generation2 * life) / m.i.months_per_year
+
+
+@row("Stage 1 first purchase flag", "flag", S, consolidate=None)
+def first1_flag(m):
+    """1 in the month stage 1 enters service (its first GPUs are delivered)."""
+    return m.online1_flag - lag(m.online1_flag)
+
+
+@row("Stage 2 first purchase flag", "flag", S, consolidate=None)
+def first2_flag(m):
+    """1 in the month stage 2 enters service."""
+    return m.online2_flag - lag(m.online2_flag)
+
+
+@row("Stage 1 refresh flag", "flag", S, consolidate=None)
+def refresh1_flag(m):
+    """1 in the month stage 1's GPUs are replaced at the end of their life."""
+    return m.generation1 - lag(m.generation1)
+
+
+@row("Stage 2 refresh flag", "flag", S, consolidate=None)
+def refresh2_flag(m):
+    """1 in the month stage 2's GPUs are replaced at the end of their life."""
+    return m.generation2 - lag(m.generation2)
+
+
+def _purchase_step(previous, bought, start, first):
+    """A purchase-date row's step: this month's start in a purchase month, else the previous value; at least the stage's service date."""
+    return maximum(first, previous * (1 - bought) + bought * start)
+
+
+@row("Purchase month of the stage 1 GPUs in service", "date", S, consolidate=None)
+def purchase1_date(m):
+    """First day of the month of stage 1's last purchase (first or refresh); stage1_online before it is in service."""
+    return carry(_purchase_step, m.first1_flag + m.refresh1_flag, m.t.period_start, m.i.stage1_online)
+
+
+@row("Purchase month of the stage 2 GPUs in service", "date", S, consolidate=None)
+def purchase2_date(m):
+    """First day of the month of stage 2's last purchase; full_online before it is in service."""
+    return carry(_purchase_step, m.first2_flag + m.refresh2_flag, m.t.period_start, m.i.full_online)
+
+
+@row("GPU generation bought, stage 1 (position in generations.toml)", "#", S, consolidate=None)
+def gen1(m):
+    """The latest generation available in stage 1's purchase month: MATCH(purchase month, generation_available, 1)."""
+    return match_le(m.purchase1_date, m.i.generation_available)
+
+
+@row("GPU generation bought, stage 2 (position in generations.toml)", "#", S, consolidate=None)
+def gen2(m):
+    """The latest generation available in stage 2's purchase month."""
+    return match_le(m.purchase2_date, m.i.generation_available)
+
+
+@row("IT kW per GPU, stage 1 generation", "kW/GPU", S, consolidate=None)
+def kw1(m):
+    """kw_per_gpu of stage 1's generation: INDEX(generation_kw_per_gpu, generation, 1)."""
+    return pick(m.i.generation_kw_per_gpu, m.gen1)
+
+
+@row("IT kW per GPU, stage 2 generation", "kW/GPU", S, consolidate=None)
+def kw2(m):
+    """kw_per_gpu of stage 2's generation."""
+    return pick(m.i.generation_kw_per_gpu, m.gen2)
+
+
+@row("GPUs of stage 1 (generation bought)", "GPU", F, consolidate=None)
+def gpus1(m):
+    """stage1_share x the announced GPUs ('gpus', code 0) or x announced IT MW x 1000 / kW per GPU of its generation ('power', code 1)."""
+    return m.i.stage1_share * ((1 - m.i.fleet_basis) * m.i.gpus + m.i.fleet_basis * m.i.it_mw * m.i.kw_per_mw / m.kw1)
+
+
+@row("GPUs of stage 2 (generation bought)", "GPU", F, consolidate=None)
+def gpus2(m):
+    """(1 - stage1_share) x the announced GPUs ('gpus') or x announced IT MW x 1000 / kW per GPU of its generation ('power')."""
+    return (1 - m.i.stage1_share) * ((1 - m.i.fleet_basis) * m.i.gpus + m.i.fleet_basis * m.i.it_mw * m.i.kw_per_mw / m.kw2)
+
+
+@row("IT MW the announced GPUs need (generations bought)", "MW", F)
+def mw_gpus_need(m):
+    """Announced GPUs x (stage1_share x stage 1's kW per GPU + the rest x stage 2's) / 1000: compared with the announced MW."""
+    s1 = m.i.stage1_share
+    return m.i.gpus * (s1 * m.kw1 + (1 - s1) * m.kw2) / m.i.kw_per_mw
+
+
+@scalar("GPUs the announced MW hold, first purchases (power reading)", "GPU", F, consolidate="sum")
+def gpus_power_reading(m):
+    """Announced IT MW x 1000 x (stage1_share / stage 1's first kW per GPU + the rest / stage 2's)."""
+    s1 = m.i.stage1_share
+    kw_first1 = pick(m.i.generation_kw_per_gpu, match_le(m.i.stage1_online, m.i.generation_available))
+    kw_first2 = pick(m.i.generation_kw_per_gpu, match_le(m.i.full_online, m.i.generation_available))
+    return m.i.it_mw * m.i.kw_per_mw * (s1 / kw_first1 + (1 - s1) / kw_first2)
+
+
+@scalar("IT MW the announced GPUs need at their peak (GPU reading)", "MW", F, consolidate="sum")
+def mw_gpus_reading(m):
+    """The largest IT MW the announced GPUs need over the horizon, as generations change."""
+    return row_max(m.mw_gpus_need)
+
+
+@scalar("GPUs at full build-out (first purchases)", "GPU", F, consolidate="sum")
+def gpus_full(m):
+    """The announced GPUs (fleet_basis 'gpus', code 0) or those the announced MW hold with the first generations bought ('power', code 1)."""
+    return (1 - m.i.fleet_basis) * m.i.gpus + m.i.fleet_basis * m.gpus_power_reading
+
+
+@scalar("IT capacity built", "MW", F, consolidate="sum")
+def it_mw_full(m):
+    """The peak MW the announced GPUs need (fleet_basis 'gpus', code 0) or the announced MW ('power', code 1)."""
+    return (1 - m.i.fleet_basis) * m.mw_gpus_reading + m.i.fleet_basis * m.i.it_mw
+
+
+@row("GPUs in service", "GPU", S)
+def gpus_online(m):
+    """GPUs installed and in service: each stage's GPUs from its service date."""
+    return m.gpus1 * m.online1_flag + m.gpus2 * m.online2_flag
+
+
+@row("IT capacity in service", "MW", S)
+def mw_online(m):
+    """IT megawatts the GPUs in service draw at full load: GPUs x kW per GPU of their generation / 1000."""
+    return (m.gpus1 * m.kw1 * m.online1_flag + m.gpus2 * m.kw2 * m.online2_flag) / m.i.kw_per_mw
 
 
 @row("GPU purchase events (first)", "GPU", S)
 def gpus_bought_initial(m):
     """GPUs bought as a stage enters service."""
-    s1 = m.i.stage1_share
-    first1 = m.online1_flag - lag(m.online1_flag)
-    first2 = m.online2_flag - lag(m.online2_flag)
-    return m.gpus_full * (s1 * first1 + (1 - s1) * first2)
+    return m.gpus1 * m.first1_flag + m.gpus2 * m.first2_flag
 
 
 @scalar("Period of the stage 1 GPU order (deposit)", "#", S, consolidate=None)
@@ -166,22 +251,30 @@ def deposit2_period(m):
     return m.i.model_periods - total(m.online2_flag) + 1 - m.i.gpu_lead_time_months
 
 
+@row("Share of stage 1's first GPUs paid", "-", S, consolidate=None)
+def paid1_share(m):
+    """gpu_deposit_share in the order month, 1 - gpu_deposit_share in the service month."""
+    dep = m.i.gpu_deposit_share
+    return dep * eq(m.t.period, m.deposit1_period) + (1 - dep) * m.first1_flag
+
+
+@row("Share of stage 2's first GPUs paid", "-", S, consolidate=None)
+def paid2_share(m):
+    """gpu_deposit_share in the order month, 1 - gpu_deposit_share in the service month."""
+    dep = m.i.gpu_deposit_share
+    return dep * eq(m.t.period, m.deposit2_period) + (1 - dep) * m.first2_flag
+
+
 @row("GPUs paid for (first purchase: deposit, then on delivery)", "GPU", S)
 def gpus_paid_initial(m):
-    """Each stage's GPUs x gpu_deposit_share in its order month, x (1 - gpu_deposit_share) in its service month."""
-    s1, dep = m.i.stage1_share, m.i.gpu_deposit_share
-    stage1 = dep * eq(m.t.period, m.deposit1_period) + (1 - dep) * (m.online1_flag - lag(m.online1_flag))
-    stage2 = dep * eq(m.t.period, m.deposit2_period) + (1 - dep) * (m.online2_flag - lag(m.online2_flag))
-    return m.gpus_full * (s1 * stage1 + (1 - s1) * stage2)
+    """Each stage's GPUs x the share of them paid this month."""
+    return m.gpus1 * m.paid1_share + m.gpus2 * m.paid2_share
 
 
 @row("GPU purchase events (refresh)", "GPU", S)
 def gpus_bought_refresh(m):
-    """GPUs bought to replace a generation at the end of its useful life."""
-    s1 = m.i.stage1_share
-    refresh1 = m.generation1 - lag(m.generation1)
-    refresh2 = m.generation2 - lag(m.generation2)
-    return m.gpus_full * (s1 * refresh1 + (1 - s1) * refresh2)
+    """GPUs bought to replace a generation at the end of its useful life: as many as the stage holds of the new generation."""
+    return m.gpus1 * m.refresh1_flag + m.gpus2 * m.refresh2_flag
 
 
 @row("Utilisation of stage 1 GPUs (with ramp)", "-", S, consolidate=None)
@@ -196,7 +289,7 @@ def utilisation2(m):
     return m.i.utilisation * minimum(1, m.months2 / m.i.ramp_months)
 
 
-@row("Busy share of the full fleet", "-", S, consolidate=None)
-def busy_share(m):
-    """Billed GPU-hours / (all the phase's GPUs x hours): each stage's share x its utilisation."""
-    return m.i.stage1_share * m.utilisation1 + (1 - m.i.stage1_share) * m.utilisation2
+@row("IT MW busy", "MW", S)
+def mw_busy(m):
+    """IT MW of the GPUs billed: each stage's GPUs x its kW per GPU x its utilisation / 1000."""
+    return (m.gpus1 * m.kw1 * m.utilisation1 + m.gpus2 * m.kw2 * m.utilisation2) / m.i.kw_per_mw
