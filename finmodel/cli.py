@@ -174,7 +174,7 @@ def cmd_summary(args) -> int:
               + ", ".join(f"{res.cost_stack.attrs['labels'][k]} {v:.4f}" for k, v in stack.drop("lcoc").items())
               + f" (sum {stack.drop('lcoc').sum():.4f})")
     be = res.breakevens.loc["total"]
-    print("break-even price of a new GPU-hour (total; contract and merchant alike, every phase at the same price): "
+    print("break-even price of a new GPU-hour (total; contract and merchant alike, every GPU generation at the same price): "
           + "; ".join(f"{label.removeprefix('Break-even price, ')} "
                       + ("n/a" if math.isnan(be[col]) else f"{be[col]:.3f} EUR/GPU-h")
                       for col, label in res.breakevens.attrs["labels"].items()))

@@ -402,7 +402,7 @@ def breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Path | st
               entity: str = TOTAL, overrides: Mapping[str, Any] | None = None) -> float:
     """The value of ``driver`` at which ``entity``'s NPV (after tax) = 0; NaN (with a warning) if none in range.
 
-    ``driver``: ``"gpu_hour_price"`` (a factor on every phase's new-generation
+    ``driver``: ``"gpu_hour_price"`` (a factor on every GPU generation's new-generation
     price; :func:`breakevens` or :func:`solve_breakeven` also give the
     resulting EUR/GPU-h), ``"utilisation"`` or ``"power_price_eur_per_mwh"``
     (or another continuous driver of DRIVERS).

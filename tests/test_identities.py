@@ -226,8 +226,10 @@ def test_delayed_scenario_moves_alixan_gpu_purchase_by_12_months():
         b, d = _first_month(base, "alixan", item), _first_month(late, "alixan", item)
         assert b == pd.Timestamp(first), item
         assert (d.year - b.year) * 12 + (d.month - b.month) == 12, item
-    # the same GPUs are bought, only later
-    assert flat(late.values["alixan"]["gpus_bought_initial"]).sum() == flat(base.values["alixan"]["gpus_bought_initial"]).sum() == pytest.approx(80 * 1000 / 1.9)
+    # a year later each stage buys the next generation (generations.toml): GB300 (2.0 kW) and Rubin (3.0 kW) on time,
+    # Rubin and Rubin Ultra (4.4 kW) late, so the 80 MW hold fewer GPUs
+    assert flat(base.values["alixan"]["gpus_bought_initial"]).sum() == pytest.approx(40_000 / 2.0 + 40_000 / 3.0)
+    assert flat(late.values["alixan"]["gpus_bought_initial"]).sum() == pytest.approx(40_000 / 3.0 + 40_000 / 4.4)
     # construction start is unchanged
     assert _first_month(late, "alixan", "capex_shell") == _first_month(base, "alixan", "capex_shell") == pd.Timestamp("2026-01-01")
 

@@ -127,11 +127,10 @@ def test_gpu_hour_price_breakeven_gives_zero_npv(default_breakevens, base_run):
     # a genuine sign change, not a flat spot
     assert total(finmodel.run(overrides=overrides_for("gpu_hour_price", f * 0.999)), "npv") < 0
     assert total(finmodel.run(overrides=overrides_for("gpu_hour_price", f * 1.001)), "npv") > 0
-    # the new-generation price in EUR of alixan's first generation (GB300, bought Dec 2026), and tax >= 0 puts it at or
-    # above the model's pre-tax break-even
+    # the new-generation price in EUR of alixan's first generation (GB300, bought Dec 2026); the pre-tax break-even
+    # (every generation at one price) is not comparable: the factor keeps each generation's own price
     eur = GENERATIONS["gb300"]["gpu_hour_price_usd"]["value"] * f / PLAN["inputs"]["usd_per_eur"]["value"]
     assert default_breakevens.loc["gpu_hour_price", "eur_per_gpu_hour"] == pytest.approx(eur, rel=1e-12)
-    assert eur >= total(base_run, "breakeven_price")
 
 
 def test_breakeven_of_one_phase():

@@ -189,7 +189,7 @@ def _format(unit: str) -> str:
 
 def _write_breakevens(ws, r: int, layouts, entities, phase_labels, breakevens) -> int:
     """The three break-even prices per entity from row r; returns the next free row."""
-    put_text(ws.cell(row=r, column=1), "Break-even price of a new GPU-hour (contract and merchant alike, every phase at the same price)")
+    put_text(ws.cell(row=r, column=1), "Break-even price of a new GPU-hour (contract and merchant alike, every GPU generation at the same price)")
     ws.cell(row=r, column=1).font = SECTION
     labels = breakevens.attrs["labels"]
     header_row(ws, r + 1, ["Phase", "unit", *labels.values()])
