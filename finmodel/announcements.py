@@ -155,7 +155,17 @@ def _financing_warnings(results, e: str) -> list[str]:
     if cures > 0:
         out.append(f"{e}: equity cures debt service in {cures:.0f} months (operations, the debt service reserve "
                    "and cash held fall short)")
+    months = results.scalar(e, "collateral_breach_months")
+    if months > 0:
+        debt, value, flag = (np.asarray(results.values[e][r], dtype=float).reshape(-1)
+                             for r in ("it_secured_debt", "it_book_value", "collateral_breach"))
+        first = int(np.argmax(flag))
+        out.append(f"{e}: GPU loans and vendor financing exceed the book value of the IT securing them in {months:.0f} months "
+                   f"from {results.periods[first]:%Y-%m} (EUR {debt[first] / 1e6:,.0f} m of debt on EUR {value[first] / 1e6:,.0f} m "
+                   "of IT then): lower gpu_debt_share, vendor_share or gpu_debt_tenor_months")
     for n, label, _ in TRANCHES:
+        if n == "gpu_debt":  # one loan per purchase at its loan-to-value: never sculpted
+            continue
         share, used = first_value(phase[f"{n}_share"]), results.scalar(e, f"{n}_share_used")
         if used < share - 1e-12:
             out.append(f"{e}: {label.lower()} sculpted to DSCR {first_value(plan['dscr_target']):g} can fund only {used:.0%} "

@@ -26,6 +26,7 @@ USES = (
     ("Site remediation", ("capex_remediation",)),
     ("Interest during construction", ("debt_idc",)),
     ("Financing fees", ("debt_fees",)),
+    ("Debt service during construction (GPU loans of a stage in service)", ("debt_interest", "debt_principal")),
     ("Debt service reserve funding", ("dsra_change",)),
     ("Working capital", ("wc_change",)),
     ("Tax paid during construction", ("levered_tax_paid",)),

@@ -844,6 +844,13 @@ def _check_cross_fields(values, origin, phases, start, periods, problems) -> Non
         years = values.get(key)
         if years is not None and not np.all(np.isclose(np.asarray(years) * 12, np.round(np.asarray(years) * 12))):
             problems.append(Problem(origin[key], key, f"{_show(years)} years is not a whole number of months; allowed: a multiple of 1/12 year"))
+    tenor, life = values.get("gpu_debt_tenor_months"), values.get("gpu_life_years")
+    if tenor is not None and life is not None and np.any(np.asarray(tenor) > np.asarray(life) * 12):
+        allowed = np.min(np.asarray(life) * 12)
+        problems.append(Problem(origin["gpu_debt_tenor_months"], "gpu_debt_tenor_months",
+                                f"{_show(tenor)} months is longer than the GPU life gpu_life_years = {_show(life)} years "
+                                f"({_show(allowed)} months); allowed: at most {_show(allowed)} months (each purchase's loan "
+                                "is repaid by its refresh)"))
     for pair in FUNDING_SHARES:
         got = [values.get(s) for s in pair]
         if all(v is not None for v in got) and np.any(sum(np.asarray(v) for v in got) > 1 + 1e-12):

@@ -204,12 +204,12 @@ def test_monte_carlo_total_breach_probability_is_at_least_each_phase():
 
 
 def test_reserve_is_drawn_before_equity_cures(fin_inputs):
-    # annuity GPU loans of 0.8 x IT capex over 24 months: debt service (about 35,500 a month) is about twice
-    # the CFADS (25 x hours, no tax here): a shortfall of about 17,500 every repayment month. A reserve of
+    # annuity vendor financing of 0.8 x IT capex over 24 months: debt service (about 36,200 a month) is about twice
+    # the CFADS (25 x hours, no tax here): a shortfall of about 18,000 every repayment month. A reserve of
     # 3 months of debt service, funded at completion, pays the first shortfalls; equity cures the rest.
-    share, tenor, r = 0.8, 24, ((1 + 0.06) ** (1 / 12) - 1)
-    res = finmodel.run(inputs_dir=fin_inputs, overrides={**NO_DEBT, "gpu_debt_share": share, "gpu_debt_profile": 1,
-                                                         "gpu_debt_tenor_months": tenor, "dsra_months": 3})
+    share, tenor, r = 0.8, 24, ((1 + 0.08) ** (1 / 12) - 1)
+    res = finmodel.run(inputs_dir=fin_inputs, overrides={**NO_DEBT, "vendor_share": share, "vendor_profile": 1,
+                                                         "vendor_tenor_months": tenor, "dsra_months": 3})
     v = rows(res)
     d0 = share * (500_000 * (1 + r) + 500_000)  # draws grown to completion (see test_financing.d0_by_hand)
     service = -npf.pmt(r, tenor, d0)

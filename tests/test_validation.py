@@ -7,6 +7,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import finmodel
@@ -285,8 +286,34 @@ def test_funding_shares_of_one_capex_base_at_most_one(tmp_path, a, b):
 
 
 def test_funding_shares_adding_to_one_are_allowed(tmp_path):
+    # the hand case buys all its GPUs (EUR 1 M) in March, before completion: GPU loans and vendor financing fund all of it
     res = finmodel.run(inputs_dir=hand(tmp_path, plan={"gpu_debt_share": 0.7, "vendor_share": 0.3}))
-    assert res.scalar("p", "gpu_debt_share_used") + res.scalar("p", "vendor_share_used") == pytest.approx(1.0)
+    v = {k: float(np.sum(res.values["p"][k])) for k in ("gpu_debt_draws", "vendor_draws", "capex_it")}
+    assert v["capex_it"] == pytest.approx(1_000_000)
+    assert v["gpu_debt_draws"] == pytest.approx(700_000) and v["vendor_draws"] == pytest.approx(300_000)
+
+
+@pytest.mark.parametrize("value", [1.2, -0.1])
+def test_gpu_loan_to_value_is_a_share(tmp_path, value):
+    p = one_problem(hand(tmp_path, plan={"gpu_debt_share": value}))
+    assert in_file(p, "plan.toml") and p.field == "inputs.gpu_debt_share"
+    assert p.message.startswith(f"{value} is out of range") and ">= 0 and <= 1" in p.message
+
+
+def test_gpu_loan_tenor_longer_than_the_gpu_life(tmp_path):
+    # gpu_life_years 4 = 48 months; a 60-month loan would outlive the GPUs it is secured on
+    p = one_problem(hand(tmp_path, plan={"gpu_life_years": 4.0, "gpu_debt_tenor_months": 60}))
+    assert in_file(p, "plan.toml") and p.field == "gpu_debt_tenor_months"
+    assert "60 months" in p.message and "gpu_life_years = 4" in p.message and "at most 48 months" in p.message
+
+
+def test_gpu_loan_tenor_equal_to_the_gpu_life_is_allowed(tmp_path):
+    finmodel.run(inputs_dir=hand(tmp_path, plan={"gpu_life_years": 4.0, "gpu_debt_tenor_months": 48}))
+
+
+def test_gpu_loans_are_not_sculpted(tmp_path):
+    p = one_problem(hand(tmp_path, plan={"gpu_debt_profile": 3}))
+    assert p.field == "inputs.gpu_debt_profile" and p.message.startswith("3 ") and "<= 2" in p.message
 
 
 def test_missing_file(default_inputs_copy):

@@ -502,3 +502,5 @@ def _collect_checks(ctx: _Ctx, out: FinanceLayout) -> None:
     for p in ctx.phases:
         out.warnings.append((f"{p}: covenant tests failed (trailing-12-month DSCR below dscr_covenant; distributions locked up)",
                              f"={scalar_ref(ctx.layouts[p], 'breach_months')}", "#"))
+        out.warnings.append((f"{p}: months with GPU loans and vendor financing above the book value of the IT securing them",
+                             f"={scalar_ref(ctx.layouts[p], 'collateral_breach_months')}", "#"))

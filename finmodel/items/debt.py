@@ -2,12 +2,26 @@
 
 Each phase borrows in three tranches (their order is the order below):
 
-- ``gpu_debt``: GPU-backed delayed-draw loans on IT capex, whose margin
+- ``gpu_debt``: GPU-backed loans, one per GPU purchase, whose margin
   depends on the credit quality of the offtake contracts;
 - ``vendor``: vendor financing or leases on IT capex;
 - ``senior``: senior construction/term debt on building works.
 
-A tranche draws ``<tranche>_share`` of its capex base each month until the
+GPU loans: each purchase (a stage's first GPUs and every refresh) borrows
+``gpu_debt_share`` (loan-to-value) of its IT cost when it is paid (deposit
+and delivery). Interest is capitalised until the purchase earns revenue
+(up to its stage's service month, k = 0, as for the other tranches'
+completion; a refresh is paid on delivery, so none), and the loan is repaid over ``gpu_debt_tenor_months`` (at most the GPU life)
+from the next month, as an annuity or straight line. Since the tenor is no
+longer than the life, a stage has at most one GPU loan outstanding: the
+last instalment of the old one falls at the latest in its refresh month, so
+one balance per stage carries them all. Each month repays the share of the
+opening balance that the profile gives for the n = tenor - k + 1
+instalments left: annuity r / (1 - (1 + r) ^ -n) - r (the level payment on
+what is left, less its interest: the same principal as numpy-financial's
+``ppmt``), straight line 1 / n.
+
+The other tranches draw ``<tranche>_share`` of its capex base each month until the
 month of full service ("completion", k = 0), interest during construction
 is added to the balance, and the upfront fee is paid at the first capex.
 From the month after completion (k = 1) it is repaid over its tenor, as
@@ -84,14 +98,8 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
     def gi(m, field):
         return getattr(m.i, f"{n}_{field}")
 
-    def margin(m):
-        if n == "gpu_debt":
-            ig = m.i.offtake_ig_share
-            return ig * m.i.gpu_debt_margin_ig + (1 - ig) * m.i.gpu_debt_margin_non_ig
-        return gi(m, "margin")
-
     def rate(m):
-        return (1 + m.i.base_rate + margin(m)) ** (1 / m.i.months_per_year) - 1
+        return (1 + m.i.base_rate + gi(m, "margin")) ** (1 / m.i.months_per_year) - 1
 
     def sculpted(m):
         return eq(gi(m, "profile"), m.i.repay_sculpted)
@@ -175,7 +183,7 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
     items = [
         # (fn, field, kind, label, unit, consolidate, show total, doc)
         (rate, "rate", "scalar", f"{L}: interest rate", "1/month", None, False,
-         "(1 + base_rate + margin) ^ (1/12) - 1" + (": margin = offtake_ig_share x IG margin + the rest x non-IG margin." if n == "gpu_debt" else ".")),
+         "(1 + base_rate + margin) ^ (1/12) - 1."),
         (sculpted, "sculpted", "scalar", f"{L}: sculpted repayment flag", "flag", None, False, "1 when the profile is repay_sculpted."),
         (base, "base", "row", f"{L}: capex base while drawing", "EUR", None, True, f"({' + '.join(base_rows)}) x drawdown flag."),
         (repay_flag, "repay_flag", "row", f"{L}: repayment flag", "flag", None, False, "1 for k = 1 .. tenor months."),
@@ -216,8 +224,129 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
             scalar(lab, unit, S, consolidate=cons)(fn)
 
 
+def _stage_gpu_loan(s: int) -> None:
+    """Register stage ``s``'s GPU loan rows (1 or 2): what its purchases pay, borrow and repay."""
+
+    def stage_share(m):
+        return m.i.stage1_share if s == 1 else 1 - m.i.stage1_share
+
+    def online(m):
+        return getattr(m, f"online{s}_flag")
+
+    def generation(m):
+        return getattr(m, f"generation{s}")
+
+    def paid(m):
+        dep = m.i.gpu_deposit_share
+        at_order = dep * eq(m.t.period, getattr(m, f"deposit{s}_period")) + (1 - dep) * (online(m) - lag(online(m)))
+        return m.gpus_full * stage_share(m) * (at_order + generation(m) - lag(generation(m)))
+
+    def draws(m):
+        bought = m.gpus_paid_initial + m.gpus_bought_refresh
+        return m.i.gpu_debt_share * m.capex_it * getattr(m, f"gpu_debt_paid{s}") / (bought + eq(bought, 0))
+
+    def months_in_service(m):
+        life = m.i.gpu_life_years * m.i.months_per_year
+        return online(m) * (getattr(m, f"months{s}") - 1 - generation(m) * life)
+
+    def repay_share(m):
+        r, tenor, k = m.gpu_debt_rate, m.i.gpu_debt_tenor_months, getattr(m, f"gpu_debt_k{s}")
+        left = maximum(1, tenor - k + 1)
+        annuity = eq(m.i.gpu_debt_profile, m.i.repay_annuity) * (r / (1 - (1 + r) ** -left) - r)
+        straight = eq(m.i.gpu_debt_profile, m.i.repay_straight) / left
+        return ge(k, 1) * lt(k, tenor) * (annuity + straight) + eq(k, tenor) + generation(m) - lag(generation(m))
+
+    def balance(m):
+        def step(prev, draw, online, share, r, last):
+            return (prev + r * prev * (1 - online) + draw - prev * share) * (1 - last)
+
+        return carry(step, getattr(m, f"gpu_debt_draws{s}"), lag(online(m)), getattr(m, f"gpu_debt_repay_share{s}"),
+                     m.gpu_debt_rate, m.t.last_period)
+
+    for fn, name, label, unit, doc in (
+        (paid, "paid", "GPUs paid for", "GPU",
+         "The stage's GPUs x (gpu_deposit_share in the order month + the rest in the service month + all at each refresh)."),
+        (draws, "draws", "loan draws", "EUR",
+         "gpu_debt_share (loan-to-value) x IT capex x this stage's share of the GPUs paid for this month."),
+        (months_in_service, "k", "months since the GPUs in service entered service", "month",
+         "k: 0 in the month a purchase enters service (first purchase or refresh), then 1, 2, ..."),
+        (repay_share, "repay_share", "share of the opening balance repaid", "-",
+         "For k = 1 .. tenor - 1, n = tenor - k + 1 instalments left: annuity r / (1 - (1 + r) ^ -n) - r, straight "
+         "line 1 / n; 1 at k = tenor (what is left) and in a refresh month (the old purchase's loan is gone before the "
+         "new one draws)."),
+        (balance, "balance", "loan balance", "EUR",
+         "Previous x (1 + r up to the stage's service month) + draws - previous x share repaid; 0 in the last month."),
+    ):
+        fn.__name__ = f"gpu_debt_{name}{s}"
+        fn.__doc__ = doc
+        row(f"GPU loans, stage {s}: {label}", unit, S, consolidate=None)(fn)
+
+
+def _gpu_loans(label: str) -> None:
+    """Register the GPU loans: one per purchase, carried as one balance per stage (see the module docstring)."""
+
+    def rate(m):
+        ig = m.i.offtake_ig_share
+        margin = ig * m.i.gpu_debt_margin_ig + (1 - ig) * m.i.gpu_debt_margin_non_ig
+        return (1 + m.i.base_rate + margin) ** (1 / m.i.months_per_year) - 1
+
+    def draws(m):
+        return m.gpu_debt_draws1 + m.gpu_debt_draws2
+
+    def balance(m):
+        return m.gpu_debt_balance1 + m.gpu_debt_balance2
+
+    def idc(m):
+        return m.gpu_debt_rate * (lag(m.gpu_debt_balance1) * (1 - lag(m.online1_flag))
+                                  + lag(m.gpu_debt_balance2) * (1 - lag(m.online2_flag)))
+
+    def interest(m):
+        return m.gpu_debt_rate * (lag(m.gpu_debt_balance1) * lag(m.online1_flag) + lag(m.gpu_debt_balance2) * lag(m.online2_flag))
+
+    def principal(m):
+        return lag(m.gpu_debt_balance) + m.gpu_debt_idc + m.gpu_debt_draws - m.gpu_debt_balance
+
+    def fee(m):
+        return m.i.gpu_debt_fee * m.gpu_debt_draws
+
+    def commitment(m):
+        return sumproduct(m.gpu_debt_draws, m.draw_flag)
+
+    def at_completion(m):
+        return sumproduct(m.gpu_debt_balance, m.completion_marker)
+
+    def debt_service(m):
+        return m.gpu_debt_interest + m.gpu_debt_principal
+
+    rate.__name__, rate.__doc__ = "gpu_debt_rate", ("(1 + base_rate + margin) ^ (1/12) - 1: margin = offtake_ig_share x IG margin "
+                                                    "+ the rest x non-IG margin.")
+    scalar(f"{label}: interest rate", "1/month", S, consolidate=None)(rate)
+    for s in (1, 2):
+        _stage_gpu_loan(s)
+    for fn, field, kind, lab, cons, show, doc in (
+        (draws, "draws", "row", "draws", "sum", True, "Both stages' draws: loan-to-value x each purchase's IT cost as paid."),
+        (commitment, "commitment", "scalar", "commitment (draws until completion)", "sum", False,
+         "Draws up to the month of full service (refresh loans come later)."),
+        (balance, "balance", "row", "closing balance", "sum", False, "Both stages' balances."),
+        (at_completion, "at_completion", "scalar", "balance at completion", "sum", False, "Balance in the month of full service."),
+        (idc, "idc", "row", "interest during construction (capitalised)", "sum", True,
+         "r x each stage's opening balance up to and including that stage's service month."),
+        (interest, "interest", "row", "interest paid", "sum", True, "r x each stage's opening balance after that stage's service month."),
+        (principal, "principal", "row", "principal repaid", "sum", True, "Opening balance + IDC + draws - closing balance."),
+        (fee, "fee", "row", "upfront fee", "sum", True, "gpu_debt_fee x draws: each purchase's loan pays its fee as it draws."),
+        (debt_service, "debt_service", "row", "debt service", "sum", True, "Interest paid + principal repaid."),
+    ):
+        fn.__name__ = f"gpu_debt_{field}"
+        fn.__doc__ = doc
+        (row(f"{label}: {lab}", "EUR", S, consolidate=cons, total=show) if kind == "row"
+         else scalar(f"{label}: {lab}", "EUR", S, consolidate=cons))(fn)
+
+
 for _k, (_n, _label, _base) in enumerate(TRANCHES):
-    _tranche(_n, _label, _base, tuple(t[0] for t in TRANCHES[:_k]))
+    if _n == "gpu_debt":
+        _gpu_loans(_label)
+    else:
+        _tranche(_n, _label, _base, tuple(t[0] for t in TRANCHES[:_k]))
 
 
 def over_tranches(term):
@@ -241,3 +370,21 @@ _sum_of("principal", "debt_principal", "Principal repaid, all tranches", "Sum of
 _sum_of("fee", "debt_fees", "Upfront fees, all tranches", "Sum of the tranches' fees.")
 _sum_of("debt_service", "debt_service", "Debt service, all tranches", "Interest paid + principal repaid.")
 _sum_of("balance", "debt_balance", "Debt outstanding", "Sum of the tranches' closing balances.", show=False)
+
+
+@row("GPU loans and vendor financing outstanding", "EUR", S)
+def it_secured_debt(m):
+    """GPU loans + vendor financing: the debt secured on the IT (GPUs, networking, storage)."""
+    return m.gpu_debt_balance + m.vendor_balance
+
+
+@row("IT debt above its collateral", "flag", S, consolidate=None)
+def collateral_breach(m):
+    """1 when GPU loans and vendor financing are outstanding and exceed the book value of the IT securing them."""
+    return lt(m.it_book_value, m.it_secured_debt) * lt(0, m.it_secured_debt)
+
+
+@scalar("Months with IT debt above its collateral", "month", S, consolidate="sum")
+def collateral_breach_months(m):
+    """Months in which GPU loans and vendor financing exceed the IT book value (total: summed over the phases)."""
+    return total(m.collateral_breach)

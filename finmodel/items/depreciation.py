@@ -36,6 +36,12 @@ def it_dep_cum(m):
     return cumsum(m.dep_it)
 
 
+@row("Book value of IT (the GPUs securing GPU loans and vendor financing)", "EUR", S)
+def it_book_value(m):
+    """IT capex spent to date less accumulated IT depreciation (deposits paid count from the order)."""
+    return m.it_spent - m.it_dep_cum
+
+
 def _asset_class(name: str, label: str, life_input: str, spend_rows: tuple[str, ...]) -> None:
     """Register spend-to-date, uncapped and capped accumulated depreciation, and depreciation rows."""
 
@@ -90,4 +96,4 @@ def depreciation(m):
 @row("Book value of fixed assets", "EUR", S)
 def book_value(m):
     """Capex spent to date less accumulated depreciation."""
-    return (m.it_spent - m.it_dep_cum) + (m.building_spent - m.building_dep_cum) + (m.mep_spent - m.mep_dep_cum)
+    return m.it_book_value + (m.building_spent - m.building_dep_cum) + (m.mep_spent - m.mep_dep_cum)
