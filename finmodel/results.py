@@ -374,7 +374,8 @@ class Results:
         """Debt schedule by phase (and total), tranche and year [EUR]: flows summed, balance at year end.
 
         ``attrs['dscr_by_year']``: CFADS in months with debt service, debt service and their ratio
-        by calendar year [-] (the December covenant test on the trailing 12 months).
+        by calendar year [-] (the December covenant test on the trailing 12 months), and at year end the
+        GPU loans and vendor financing beside the book value of the IT securing them [EUR].
         """
         frames = []
         for n, label, _ in TRANCHES:
@@ -383,12 +384,13 @@ class Results:
             df.insert(1, "tranche", n)
             frames.append(df)
         out = pd.concat(frames, ignore_index=True)
-        cover = self._yearly({"cfads_serviced": ("cfads", "flow"), "debt_service": ("debt_service", "flow")})
+        cover = self._yearly({"cfads_serviced": ("cfads", "flow"), "debt_service": ("debt_service", "flow"),
+                              "it_secured_debt": ("it_secured_debt", "balance"), "it_book_value": ("it_book_value", "balance")})
         cover = cover.pivot_table(index=["phase", "year"], columns="line", values="value", sort=False).reset_index()
         cover["dscr"] = cover.cfads / cover.debt_service.where(cover.debt_service > 0)
         cover.columns.name = None
         cover.insert(1, "entity_kind", _kinds(cover.phase))
-        cover.attrs["units"] = {"cfads": "EUR", "debt_service": "EUR", "dscr": "-"}
+        cover.attrs["units"] = {"cfads": "EUR", "debt_service": "EUR", "it_secured_debt": "EUR", "it_book_value": "EUR", "dscr": "-"}
         out = _long(out)
         out.attrs["dscr_by_year"] = cover
         return out

@@ -312,7 +312,7 @@ def _compare_finance_sheets(res, wb, layout) -> tuple[int, list[str]]:
     for (e, key), r in fin.cover_rows.items():
         if key == "debt_outstanding":
             row = [sum(debt[(e, n, "balance", y)] for n, _, _ in TRANCHES) for y in fin.years]
-        elif key in ("cfads", "debt_service"):
+        elif key in ("cfads", "debt_service", "it_secured_debt", "it_book_value"):
             row = [cover.loc[(e, y), key] for y in fin.years]
         else:
             ratio = [cover.loc[(e, y), "dscr"] for y in fin.years]

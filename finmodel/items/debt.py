@@ -126,7 +126,7 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
         allowed = m.cfads / m.i.dscr_target
         for e in earlier:
             allowed = allowed - getattr(m, f"{e}_debt_service")
-        return allowed * g(m, "repay_flag")
+        return allowed * g(m, "repay_flag") * (1 - m.t.last_period)
 
     def capacity(m):
         return maximum(0, sumproduct(g(m, "sculpt_available"), g(m, "compound")))
@@ -195,7 +195,8 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
         (base_at_completion, "base_at_completion", "scalar", f"{L}: capex base with interest at completion", "EUR", None, False,
          "Balance at completion per unit of share."),
         (sculpt_available, "sculpt_available", "row", f"{L}: debt service allowed at the target DSCR", "EUR", None, False,
-         "(CFADS / dscr_target - debt service of earlier tranches) x repayment flag."),
+         "(CFADS / dscr_target - debt service of earlier tranches) x repayment flag; 0 in the horizon's last month, "
+         "whose debt service repays what is left out of the residual value."),
         (capacity, "capacity", "scalar", f"{L}: debt capacity at completion if sculpted", "EUR", None, False,
          "max(0, PV at the tranche rate of the debt service allowed)."),
         (share_used, "share_used", "scalar", f"{L}: share of capex base drawn", "-", None, False,
