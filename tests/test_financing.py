@@ -218,6 +218,21 @@ def test_sculpted_tranche_after_an_annuity_keeps_phase_dscr_at_target(fin_inputs
     assert np.all(np.abs(v["senior_balance"][repay_index(tenor):]) <= 1e-6)
 
 
+def test_sculpting_leaves_out_the_last_month_s_balloon(fin_inputs):
+    # vendor financing over 120 months is cut by the horizon: its last month (k = 44) repays the rest out of the
+    # residual value. A senior loan sculpted over 60 months (also cut) is sized on k = 1 .. 43 only:
+    # capacity = sum over k of (CFADS / 1.35 - the vendor annuity) x (1 + r) ^ -k, the balloon left out
+    v = rows(run_hand(fin_inputs, vendor_share=0.1, vendor_profile=1, vendor_tenor_months=120,
+                      **{**SCULPT, "senior_tenor_months": 60}))
+    r_vendor, r_sen = monthly(0.08), monthly(0.05)
+    k = np.arange(1, PERIODS - COMPLETION)
+    vendor_service = -npf.pmt(r_vendor, 120, d0_by_hand("vendor", 0.1))
+    np.testing.assert_allclose(v["vendor_debt_service"][repay_index(k)], vendor_service, rtol=1e-9)
+    assert v["vendor_debt_service"][-1] > 10 * vendor_service  # the balloon
+    capacity = float(np.sum((EBITDA[repay_index(k)] / 1.35 - vendor_service) * (1 + r_sen) ** -k))
+    assert v["senior_at_completion"][0] == pytest.approx(capacity, rel=1e-9)
+
+
 def test_sculpted_loan_life_ends_with_its_tenor(fin_inputs):
     # base_rate 0: senior rate 2 %; with these inputs the last sculpted payment leaves a rounding crumb
     v = rows(run_hand(fin_inputs, base_rate=0.0, **SCULPT))
