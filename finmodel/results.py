@@ -373,7 +373,8 @@ class Results:
     def debt(self) -> pd.DataFrame:
         """Debt schedule by phase (and total), tranche and year [EUR]: flows summed, balance at year end.
 
-        ``attrs['dscr_by_year']``: CFADS in months with debt service, debt service and their ratio
+        ``attrs['dscr_by_year']``: CFADS and debt service in months with debt service (the horizon's last
+        month, whose debt service repays what is left out of the residual value, left out) and their ratio
         by calendar year [-] (the December covenant test on the trailing 12 months), and at year end the
         GPU loans and vendor financing beside the book value of the IT securing them [EUR].
         """
@@ -384,7 +385,7 @@ class Results:
             df.insert(1, "tranche", n)
             frames.append(df)
         out = pd.concat(frames, ignore_index=True)
-        cover = self._yearly({"cfads_serviced": ("cfads", "flow"), "debt_service": ("debt_service", "flow"),
+        cover = self._yearly({"cfads_serviced": ("cfads", "flow"), "debt_service_serviced": ("debt_service", "flow"),
                               "it_secured_debt": ("it_secured_debt", "balance"), "it_book_value": ("it_book_value", "balance")})
         cover = cover.pivot_table(index=["phase", "year"], columns="line", values="value", sort=False).reset_index()
         cover["dscr"] = cover.cfads / cover.debt_service.where(cover.debt_service > 0)

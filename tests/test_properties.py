@@ -72,7 +72,9 @@ def drivers(phases: tuple[str, ...]):
         "g1.gpu_price_usd": floats(1, 1e6),
         "g1.gpu_hour_price_usd": floats(0, 1000),
     })
-    return st.tuples(plan, per_phase).map(lambda t: {**t[0], **t[1]})
+    # a GPU loan is repaid within the GPU life (an input check): the default 48 months, shorter lives their own
+    return st.tuples(plan, per_phase).map(
+        lambda t: {**t[0], **t[1], "gpu_debt_tenor_months": min(48, round(t[0]["gpu_life_years"] * 12))})
 
 
 def eur_rows(res):

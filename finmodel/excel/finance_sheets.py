@@ -63,7 +63,8 @@ DEBT_LABELS = {
 DEBT_COVER = (
     ("debt_outstanding", "Debt outstanding, all tranches (year end)", "debt_balance", "balance"),
     ("cfads", "Cash flow available for debt service (CFADS), months with debt service", "cfads_serviced", "flow"),
-    ("debt_service", "Debt service, all tranches", "debt_service", "flow"),
+    ("debt_service", "Debt service, all tranches, months with debt service (not the last month's final repayment)",
+     "debt_service_serviced", "flow"),
     ("it_secured_debt", "GPU loans and vendor financing (year end)", "it_secured_debt", "balance"),
     ("it_book_value", "Book value of the IT securing them (year end)", "it_book_value", "balance"),
 )
@@ -494,9 +495,9 @@ def _collect_checks(ctx: _Ctx, out: FinanceLayout) -> None:
                            f"=--({_max_abs(ctx.row(e, 'cash_check'))}<={scale})"))
         r = out.cover_rows[(e, "debt_service")]
         lay = ctx.layouts[e]
-        monthly = f"{quote_sheet(lay.sheet)}!$D${lay.rows['debt_service']}"
+        monthly = f"{quote_sheet(lay.sheet)}!$D${lay.rows['debt_service_serviced']}"
         annual = f"SUM({debt}!${first}${r}:${last}${r})"
-        out.checks.append((f"{e}: annual debt service (Debt sheet) adds up to the monthly total",
+        out.checks.append((f"{e}: annual debt service (Debt sheet) adds up to the monthly total (months with debt service)",
                            f"=--(ABS(({monthly})-({annual}))<=Check_Tolerance*MAX(1,ABS({monthly})))"))
         d = out.cover_rows[(e, "dscr")]
         rng = f"{debt}!${first}${d}:${last}${d}"

@@ -194,8 +194,10 @@ def equity_npv(m):
 
 @scalar("Equity IRR (monthly)", "1/month", R)
 def equity_irr_monthly(m):
-    """Monthly rate at which the equity cash flow's NPV is zero, from the project's monthly IRR as the guess."""
-    return irr(m.equity_cash_flow, m.irr_monthly)
+    """Monthly rate at which the equity cash flow's NPV is zero. Guess: the project's monthly IRR, twice it
+    when it is negative and there is debt (debt that costs more than the project earns deepens the equity's
+    loss; LibreOffice's IRR() finds no root from the project's IRR on merchant Grand Est)."""
+    return irr(m.equity_cash_flow, m.irr_monthly + m.has_debt * minimum(0, m.irr_monthly))
 
 
 @scalar("Equity IRR", "1/yr", R)
