@@ -118,7 +118,7 @@ def test_each_loan_is_repaid_by_its_refresh(gpu_inputs, tenor):
 
 def test_refresh_is_financed_like_the_first_purchase(gpu_inputs):
     # the March 2027 refresh: 0.6 x C drawn, 0.4 x C paid by equity (no operating cash: the phase runs at a loss)
-    _, v = run(gpu_inputs, gpu_debt_tenor_months=24, gpu_debt_profile=1, **{"p.gpu_hour_price_usd": 0.0})
+    _, v = run(gpu_inputs, gpu_debt_tenor_months=24, gpu_debt_profile=1, **{"g1.gpu_hour_price_usd": 0.0})
     assert v["capex_gpu_refresh"][at(27)] == pytest.approx(500_000)
     assert v["gpu_debt_draws"][at(27)] == pytest.approx(330_000)
     assert v["gpu_debt_fee"].sum() == 0  # HAND_PLAN: gpu_debt_fee = 0
@@ -134,7 +134,7 @@ def test_fee_is_paid_on_each_draw(gpu_inputs):
     dict(gpu_debt_tenor_months=24, gpu_debt_profile=1),
     dict(gpu_debt_tenor_months=12, gpu_debt_profile=2, vendor_share=0.3, vendor_tenor_months=12, senior_share=0.5,
          senior_profile=1, senior_tenor_months=24, dsra_months=3, corporate_tax_rate=0.25,
-         **{"p.gpu_hour_price_usd": 3.0}),
+         **{"g1.gpu_hour_price_usd": 3.0}),
 ], ids=["gpu-loans", "all-tranches"])
 def test_identities_hold_with_loans_per_purchase(gpu_inputs, overrides):
     res, v = run(gpu_inputs, **overrides)
@@ -158,18 +158,18 @@ def one_stage(tmp_path_factory):
 
 
 def test_collateral_check_fires_when_debt_outlives_the_book_value(one_stage):
-    # straight line over the whole life at LTV 0.9: k months after service (period 3 + k) the loan is
-    # 0.9 x 2C x (1 - k/24), the IT book value 2C x (1 - (k + 1)/24) (depreciation starts in the service month).
-    # Debt > value when 0.9 (24 - k) > 23 - k, i.e. k > 14: k = 15..23, periods 18..26 (Jun 2026 - Feb 2027);
-    # the refresh in period 27 starts again: periods 42..50. The third purchase (period 51) ends with the horizon.
-    res, v = run(one_stage, gpu_debt_share=0.9, gpu_debt_tenor_months=24, gpu_debt_profile=2)
+    # straight line over the whole life at LTV 0.92: k months after service (period 3 + k) the loan is
+    # 0.92 x 2C x (1 - k/24), the IT book value 2C x (1 - (k + 1)/24) (depreciation starts in the service month).
+    # Debt > value when 0.92 (24 - k) > 23 - k, i.e. k > 11.5: k = 12..23, periods 15..26 (Mar 2026 - Feb 2027);
+    # the refresh in period 27 starts again: periods 39..50. The third purchase (period 51) ends with the horizon.
+    res, v = run(one_stage, gpu_debt_share=0.92, gpu_debt_tenor_months=24, gpu_debt_profile=2)
     expected = np.zeros(PERIODS)
-    expected[at(18):at(27)] = 1
-    expected[at(42):at(51)] = 1
+    expected[at(15):at(27)] = 1
+    expected[at(39):at(51)] = 1
     np.testing.assert_array_equal(v["collateral_breach"], expected)
-    assert res.scalar("p", "collateral_breach_months") == 18
+    assert res.scalar("p", "collateral_breach_months") == 24
     warning = [w for w in res.warnings if "book value of the IT" in w]
-    assert len(warning) == 1 and warning[0].startswith("p: ") and "18 months from 2026-06" in warning[0]
+    assert len(warning) == 1 and warning[0].startswith("p: ") and "24 months from 2026-03" in warning[0]
 
 
 def test_collateral_check_is_quiet_when_loans_amortise_ahead_of_depreciation(one_stage):

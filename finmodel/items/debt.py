@@ -226,10 +226,7 @@ def _tranche(n: str, label: str, base_rows: tuple[str, ...], earlier: tuple[str,
 
 
 def _stage_gpu_loan(s: int) -> None:
-    """Register stage ``s``'s GPU loan rows (1 or 2): what its purchases pay, borrow and repay."""
-
-    def stage_share(m):
-        return m.i.stage1_share if s == 1 else 1 - m.i.stage1_share
+    """Register stage ``s``'s GPU loan rows (1 or 2): what its purchases borrow and repay."""
 
     def online(m):
         return getattr(m, f"online{s}_flag")
@@ -237,14 +234,10 @@ def _stage_gpu_loan(s: int) -> None:
     def generation(m):
         return getattr(m, f"generation{s}")
 
-    def paid(m):
-        dep = m.i.gpu_deposit_share
-        at_order = dep * eq(m.t.period, getattr(m, f"deposit{s}_period")) + (1 - dep) * (online(m) - lag(online(m)))
-        return m.gpus_full * stage_share(m) * (at_order + generation(m) - lag(generation(m)))
-
     def draws(m):
-        bought = m.gpus_paid_initial + m.gpus_bought_refresh
-        return m.i.gpu_debt_share * m.capex_it * getattr(m, f"gpu_debt_paid{s}") / (bought + eq(bought, 0))
+        paid = getattr(m, f"paid{s}_share") + getattr(m, f"refresh{s}_flag")
+        cost = getattr(m, f"gpus{s}") * paid * getattr(m, f"gpu_price{s}_usd") / m.i.usd_per_eur
+        return m.i.gpu_debt_share * cost * (1 + m.i.network_storage_share)
 
     def months_in_service(m):
         life = m.i.gpu_life_years * m.i.months_per_year
@@ -255,7 +248,7 @@ def _stage_gpu_loan(s: int) -> None:
         left = maximum(1, tenor - k + 1)
         annuity = eq(m.i.gpu_debt_profile, m.i.repay_annuity) * (r / (1 - (1 + r) ** -left) - r)
         straight = eq(m.i.gpu_debt_profile, m.i.repay_straight) / left
-        return ge(k, 1) * lt(k, tenor) * (annuity + straight) + eq(k, tenor) + generation(m) - lag(generation(m))
+        return ge(k, 1) * lt(k, tenor) * (annuity + straight) + eq(k, tenor) + getattr(m, f"refresh{s}_flag")
 
     def balance(m):
         def step(prev, draw, online, share, r, last):
@@ -265,10 +258,9 @@ def _stage_gpu_loan(s: int) -> None:
                      m.gpu_debt_rate, m.t.last_period)
 
     for fn, name, label, unit, doc in (
-        (paid, "paid", "GPUs paid for", "GPU",
-         "The stage's GPUs x (gpu_deposit_share in the order month + the rest in the service month + all at each refresh)."),
         (draws, "draws", "loan draws", "EUR",
-         "gpu_debt_share (loan-to-value) x IT capex x this stage's share of the GPUs paid for this month."),
+         "gpu_debt_share (loan-to-value) x the IT cost paid this month: the stage's GPUs x (share of the first purchase "
+         "paid + refresh flag) x its generation's price in EUR x (1 + network_storage_share)."),
         (months_in_service, "k", "months since the GPUs in service entered service", "month",
          "k: 0 in the month a purchase enters service (first purchase or refresh), then 1, 2, ..."),
         (repay_share, "repay_share", "share of the opening balance repaid", "-",
