@@ -316,6 +316,12 @@ def safe_divide(a, b):
     return np.where(np.asarray(b) == 0, np.nan, out)
 
 
+def divide_where(a, b, flag):
+    """a / b where ``flag`` is 1, else 0: a number and no division by 0 if ``flag`` is 0 wherever b is 0
+    <->  ``flag*a/(b+1-flag)``."""
+    return flag * a / (b + 1 - flag)
+
+
 def irr(x, guess):
     """Internal rate of return per period (per draw)  <->  ``IRR(row range, guess)``.
 

@@ -85,7 +85,10 @@ SUMMARY_COLUMNS = {
 
 #: line items that stay a number where they do not apply (the workbook shows no error value), with the flag
 #: item that says whether they apply: Python's tables (summary, Monte Carlo) give NaN where the flag is 0
-NOT_APPLICABLE = {"payback_years": "payback_found", "min_dscr": "has_debt", "avg_dscr": "has_debt"}
+NOT_APPLICABLE = {"payback_years": "payback_found", "min_dscr": "has_debt", "avg_dscr": "has_debt",
+                  "it_kw_per_gpu": "has_gpus", "eur_per_gpu": "has_gpus"} | dict.fromkeys(
+    ("lcoc", "lcoc_pflop", "breakeven_price", "kwh_per_gpu_hour", "co2_g_per_gpu_hour", *(n for n, *_ in STACK)),
+    "has_gpu_hours")
 
 
 def applicable(values: dict, item: str):
@@ -210,7 +213,7 @@ class Results:
         breakeven_after_tax_eur_per_gpu_hour and breakeven_equity_eur_per_gpu_hour;
         ``attrs['labels']`` says which NPV is zero at each.
         """
-        pre = {e: self.scalar(e, "breakeven_price") for e in self.entities}
+        pre = {e: first_value(applicable(self.values[e], "breakeven_price")) for e in self.entities}
         found = solve_price_breakevens(self.inputs, pre, tuple(SEARCHED.values()))
         df = pd.DataFrame({"breakeven_eur_per_gpu_hour": pre} | {
             col: {e: found[(e, metric)] for e in self.entities} for col, metric in SEARCHED.items()})
@@ -301,7 +304,8 @@ class Results:
     def cost_stack(self) -> pd.DataFrame:
         """Levelized cost per GPU-hour by category [EUR/GPU-h]; the columns add up to lcoc."""
         cols = {name: label for name, label, _, _ in STACK}
-        df = pd.DataFrame({e: {n: self.scalar(e, n) for n in cols} | {"lcoc": self.scalar(e, "lcoc")} for e in self.entities}).T
+        df = pd.DataFrame({e: {n: first_value(applicable(self.values[e], n)) for n in [*cols, "lcoc"]}
+                           for e in self.entities}).T
         df.index.name = "phase"
         df.attrs["labels"] = cols
         df.attrs["unit"] = "EUR/GPU-h"

@@ -31,6 +31,7 @@ import pandas as pd
 from finmodel.inputs import Inputs, InputError, Problem, input_ranges, load_inputs
 from finmodel.model import TOTAL, evaluate
 from finmodel.registry import PHASE_ITEMS
+from finmodel.results import applicable
 from finmodel.spec import SPEC_BY_NAME
 
 FACTOR, VALUE = "factor", "value"
@@ -258,7 +259,7 @@ def tornado(scenario: str | None = None, *, inputs_dir: Path | str | None = None
     unknown = [m for m in metrics if m not in values[entity]]
     if unknown:
         raise ValueError(f"unknown metric(s) {unknown}; allowed: scalar line items such as npv, lcoc, irr_annual")
-    out = {m: np.broadcast_to(np.asarray(values[entity][m], dtype=float)[..., -1:], (n, 1))[:, 0] for m in metrics}
+    out = {m: np.broadcast_to(np.asarray(applicable(values[entity], m), dtype=float)[..., -1:], (n, 1))[:, 0] for m in metrics}
 
     rows = []
     for j, d in enumerate(chosen):

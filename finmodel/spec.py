@@ -88,6 +88,13 @@ SPECS: tuple[InputSpec, ...] = (
     _s("contracted_share", "-", "share", 0, 1, "Share of each GPU purchase's GPU-hours sold on a take-or-pay contract from its service start.", "phase_optional"),
     _s("contract_years", "yr", "float", 0, 30, "Contract term from each GPU purchase's service start; its hours are sold at the merchant price after it (and a refresh signs a new contract).", "phase_optional", lo_strict=True),
     _s("prepaid_share", "-", "share", 0, 1, "Share of a contract's value the customer prepays at signature (the purchase's service start); earned back evenly over the term.", "phase_optional"),
+    _s("business_model", "#", "choice", 0, 1, "Who owns the GPUs: 'gpu_cloud' (the operator buys them and sells GPU-hours) or 'colocation' (the customer owns them and leases the facility's IT kW: no GPU capex, rent instead of GPU-hours).", "phase_optional", words=("gpu_cloud", "colocation")),
+    _s("colo_price_eur_per_kw_month", "EUR/kW/month", "float", 0, 10000, "Colocation rent per kW of leased IT capacity per month at the start of a lease (without power when colo_power is 'passed_through').", "phase_optional"),
+    _s("colo_lease_years", "yr", "float", 0, 50, "Colocation lease term from each stage's service start; at its end the kW are re-let at the opening rent raised by opex_inflation over the term.", "phase_optional", lo_strict=True),
+    _s("colo_escalation", "1/yr", "float", 0, 0.2, "Yearly step-up of the colocation rent at each lease anniversary.", "phase_optional"),
+    _s("colo_occupancy", "-", "share", 0, 1, "Share of the IT kW in service that colocation tenants lease (and pay for).", "phase_optional"),
+    _s("colo_power", "#", "choice", 0, 1, "Colocation power: 'included' (the rent includes power; the operator pays the electricity) or 'passed_through' (the tenants pay their metered power at cost: neither the electricity cost nor a matching revenue is in the operator's accounts).", "phase_optional", words=("included", "passed_through")),
+    _s("colo_sga_eur_per_mw_year", "EUR/MW/yr", "float", 0, 1e8, "SG&A of a colocation phase per MW of IT in service per year (instead of sga_eur_per_mw_year, a GPU cloud's sales, support and platform).", "phase_optional"),
     # --- capex ---
     _s("gpu_deposit_share", "-", "share", 0, 1, "Share of a stage's first GPU purchase paid at order, gpu_lead_time_months before service."),
     _s("gpu_lead_time_months", "month", "int", 0, 36, "Months from GPU order (deposit) to service; at most each phase's construction before stage 1."),

@@ -20,6 +20,8 @@ HAND_PLAN = dict(
     gpu_hour_price_decline=0.0, contracted_share=0.0, contract_years=5.0, prepaid_share=0.0,
     gpu_deposit_share=0.0, gpu_lead_time_months=0, network_storage_share=0.0,
     fleet_basis="gpus",
+    business_model="gpu_cloud", colo_price_eur_per_kw_month=100.0, colo_lease_years=10.0, colo_escalation=0.0,
+    colo_occupancy=1.0, colo_power="passed_through", colo_sga_eur_per_mw_year=0,
     shell_capex_eur_per_mw=1e6, electrical_capex_eur_per_mw=0, cooling_capex_eur_per_mw=0,
     heat_reuse_capex_eur_per_mw=0, grid_connection_eur_per_mw=0, remediation_eur_per_ha=0,
     gpu_life_years=10, building_life_years=10, mep_life_years=10,

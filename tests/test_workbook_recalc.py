@@ -118,7 +118,8 @@ def books(tmp_path_factory):
         _edit(path, dst, values=values)
         cases[name] = (finmodel.run(overrides=overrides), dst, layout)
     for case, scenario in (("scenario_feb", "feb_2025"), ("scenario_no_debt", "no_debt"),
-                           ("scenario_merchant", "merchant"), ("scenario_contracted", "contracted")):
+                           ("scenario_merchant", "merchant"), ("scenario_contracted", "contracted"),
+                           ("scenario_colocation", "colocation")):
         dst = tmp / "in" / f"{case}.xlsx"
         _edit(path, dst, scenario=scenario)
         cases[case] = (finmodel.run(scenario), dst, layout)
@@ -222,7 +223,7 @@ def test_headline_names_dashboard_and_checks(books):
     assert _close(dash["I3"].value, res.summary.loc["total", "wacc"], 0.0)
 
 
-@pytest.mark.parametrize("case", [*EDITS, "scenario_feb", "scenario_merchant", "scenario_contracted"])
+@pytest.mark.parametrize("case", [*EDITS, "scenario_feb", "scenario_merchant", "scenario_contracted", "scenario_colocation"])
 def test_workbook_edits_recalculate_like_python_overrides(books, case):
     res, wb, layout, _ = books[case]
     default_npv = books["default"][0].scalar("total", "npv")
@@ -248,6 +249,28 @@ def test_edited_workbook_reads_back_into_python(books, tmp_path):
     assert finmodel.cli.main(["report", "--inputs-from", str(src), "--out", str(out)]) == 0
     again = read_inputs_from_workbook(out)
     assert finmodel.run(inputs=again).scalar("total", "npv") == pytest.approx(res.scalar("total", "npv"), rel=1e-12)
+
+
+def _error_cells(wb) -> list[str]:
+    return [f"{ws.title}!{c.coordinate}: {c.value}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and c.value.startswith("#") and c.value[1:2].isupper()]
+
+
+def test_colocation_from_the_drop_down_has_no_gpus_and_no_error_values(books):
+    res, wb, layout, _ = books["scenario_colocation"]
+    for e, lay in layout.calc.items():
+        if e == "time":
+            continue
+        ws = wb[lay.sheet]
+        for item in ("gpus_full", "lcoc", "lcoc_pflop", "has_gpu_hours", "gpu_debt_commitment"):
+            assert ws[f"C{lay.rows[item]}"].value == 0, (e, item)
+        assert ws[f"D{lay.rows['revenue_colocation']}"].value > 0
+    dash = wb["Dashboard"]
+    col = 3 + list(SUMMARY_COLUMNS).index("lcoc_eur_per_gpu_hour")
+    cells = [dash.cell(row=k, column=col) for k in range(7, 7 + len(res.entities))]
+    assert all(c.value == 0 for c in cells)  # 0 shown as "n/a" by the number format
+    errors = _error_cells(wb)
+    assert not errors, f"error values in the colocation scenario: {errors[:5]}"
 
 
 def test_feb_scenario_from_the_drop_down_has_alixan_at_40_mw(books):
@@ -430,8 +453,7 @@ def test_no_debt_scenario_has_clean_financing_sheets(books):
         assert cell.value == 0 and cell.number_format.endswith(';"no debt"')  # a number, shown as "no debt"
     assert all(v == 1 for _, v in _checks(wb))
     assert _named(wb, "Check_Master") == 1
-    errors = [f"{ws.title}!{c.coordinate}: {c.value}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
-              if isinstance(c.value, str) and c.value.startswith("#") and c.value[1:2].isupper()]
+    errors = _error_cells(wb)
     assert not errors, f"error values without debt: {errors[:5]}"
 
 

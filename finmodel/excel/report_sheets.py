@@ -43,7 +43,10 @@ SUMMARY_LABELS = {
 #: Dashboard figures that may not apply: summary column -> (flag item, number format showing 0 as text); the
 #: cell shows the figure times its flag
 SUMMARY_FLAGGED = {"payback_years": ("payback_found", '0.0;-0.0;"none in horizon"'),
-                   "min_dscr": ("has_debt", '0.00;-0.00;"no debt service"')}
+                   "min_dscr": ("has_debt", '0.00;-0.00;"no debt service"')} | {
+    col: ("has_gpu_hours", f'{fmt};-{fmt};"n/a"') for col, fmt in (
+        ("lcoc_eur_per_gpu_hour", "0.000"), ("lcoc_eur_per_pflop_hour", "0.000"), ("breakeven_eur_per_gpu_hour", "0.000"),
+        ("co2_g_per_gpu_hour", "0.0"))}
 #: headline outputs with a workbook name: name -> line item on the Consolidated sheet
 HEADLINE_NAMES = {"NPV_Total": "npv", "IRR_Total": "irr_annual", "LCOC_Total": "lcoc", "Capex_Total": "capex_initial",
                   "Jobs_Permanent_2030_Total": "jobs_permanent_2030", "Breakeven_Total": "breakeven_price", "Payback_Total": "payback_years"}
@@ -401,20 +404,23 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
                 put_text(ws.cell(row=r, column=j), "" if v is None else v)
         put_text(ws.cell(row=r, column=12), rec.source)
         announced, bottom = ws.cell(row=r, column=8), ws.cell(row=r, column=9)
+        gap, fmt = f"=I{r}/H{r}-1", number_format(rec.unit)
         if rec.metric in FROM_ITEMS:
             announced.value = rec.announced
             announced.style = "Input"
             phases = rec.scope.split("+")
             bottom.value = "=" + "+".join(scalar_ref(layouts[p], FROM_ITEMS[rec.metric]) for p in phases)
+            announced.number_format = bottom.number_format = fmt
         else:
             num, den, conversion, _ = RATIOS[rec.metric]
             factor = f"*{conversion}" if conversion else ""
             n, d = rows[(rec.id, num)], rows[(rec.id, den)]
             announced.value = f"=H{n}{factor}/H{d}"
-            bottom.value = f"=I{n}{factor}/I{d}"
-        for c in (announced, bottom):
-            c.number_format = number_format(rec.unit)
-        ws.cell(row=r, column=10).value = f"=I{r}/H{r}-1"
+            # 0, shown "n/a", and no gap when the model has none of the denominator (no GPUs owned: colocation)
+            bottom.value = f"=--(I{d}<>0)*I{n}{factor}/(I{d}+--(I{d}=0))"
+            gap = f"=--(I{d}<>0)*(I{r}/H{r}-1)"
+            announced.number_format, bottom.number_format = fmt, f'{fmt};-{fmt};"n/a"'
+        ws.cell(row=r, column=10).value = gap
         ws.cell(row=r, column=10).number_format = "0%"
         ws.cell(row=r, column=11).value = f"=--(ABS(J{r})>announcement_tolerance)"
     if len(table):

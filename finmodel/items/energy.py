@@ -10,7 +10,7 @@ year every phase is at full service); and energy and CO2 per GPU-hour sold
 over the horizon.
 """
 
-from finmodel.expr import cumsum, eq, safe_divide, sumproduct, total, ytd
+from finmodel.expr import cumsum, divide_where, eq, safe_divide, sumproduct, total, ytd
 from finmodel.registry import row, scalar
 
 S = "Energy, heat and carbon"
@@ -84,11 +84,11 @@ def energy_twh_per_yr(m):
 
 @scalar("Facility energy per GPU-hour sold", "kWh/GPU-h", S)
 def kwh_per_gpu_hour(m):
-    """Facility energy [kWh] / GPU-hours sold, over the horizon."""
-    return safe_divide(total(m.facility_energy_mwh) * m.i.kwh_per_mwh, total(m.gpu_hours_sold))
+    """Facility energy [kWh] / GPU-hours sold, over the horizon; 0 without GPU-hours (has_gpu_hours)."""
+    return divide_where(total(m.facility_energy_mwh) * m.i.kwh_per_mwh, total(m.gpu_hours_sold), m.has_gpu_hours)
 
 
 @scalar("CO2 per GPU-hour sold", "g CO2/GPU-h", S)
 def co2_g_per_gpu_hour(m):
-    """Emissions [g] / GPU-hours sold, over the horizon."""
-    return safe_divide(total(m.emissions_t) * m.i.g_per_tonne, total(m.gpu_hours_sold))
+    """Emissions [g] / GPU-hours sold, over the horizon; 0 without GPU-hours (has_gpu_hours)."""
+    return divide_where(total(m.emissions_t) * m.i.g_per_tonne, total(m.gpu_hours_sold), m.has_gpu_hours)

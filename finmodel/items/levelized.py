@@ -8,9 +8,15 @@ but revenue collected late: they are left out of the LCOC's working capital
 and enter the break-even price through the GPU-hours whose revenue is
 collected in each month. The break-even price is the new-generation price
 per GPU-hour (merchant and contract alike) at which the pre-tax NPV is zero.
+
+A phase that sells no GPU-hours (nothing built, or colocation: the tenants
+own the GPUs) has no cost per GPU-hour: these figures are 0 there, with the
+flag ``has_gpu_hours`` 0 (Python's tables show NaN, the workbook "n/a").
+Colocation phases' costs are left out of the PVs, so the consolidated cost
+per GPU-hour is that of the phases that sell GPU-hours.
 """
 
-from finmodel.expr import lag, pick, safe_divide, sumproduct
+from finmodel.expr import divide_where, lag, lt, pick, sumproduct
 from finmodel.registry import row, scalar
 
 S = "Cost per GPU-hour"
@@ -46,10 +52,22 @@ def pv_gpu_hours(m):
     return sumproduct(m.gpu_hours_sold, m.t.discount_factor)
 
 
+@scalar("Sells GPU-hours (costs per GPU-hour apply)", "flag", S)
+def has_gpu_hours(m):
+    """1 when the PV of GPU-hours sold is above 0; else the costs per GPU-hour and PFLOP-hour are 0 and do not apply."""
+    return lt(0, m.pv_gpu_hours)
+
+
+@scalar("PV of costs for the levelized cost", "EUR", S, consolidate="sum")
+def pv_lcoc_costs(m):
+    """Sum of costs for the levelized cost x discount factor; 0 for colocation (business_model code 1)."""
+    return (1 - m.i.business_model) * sumproduct(m.lcoc_costs, m.t.discount_factor)
+
+
 @scalar("Levelized cost of compute", "EUR/GPU-h", S)
 def lcoc(m):
-    """PV(costs) / PV(GPU-hours sold)."""
-    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), m.pv_gpu_hours)
+    """PV(costs) / PV(GPU-hours sold); 0 without GPU-hours (has_gpu_hours)."""
+    return divide_where(m.pv_lcoc_costs, m.pv_gpu_hours, m.has_gpu_hours)
 
 
 @row("Dense PFLOP/s per GPU, stage 1 generation", "PFLOP/s/GPU", S, consolidate=None)
@@ -92,17 +110,18 @@ def pv_pflop_hours(m):
 
 @scalar("Levelized cost per PFLOP-hour", "EUR/PFLOP/s-h", S)
 def lcoc_pflop(m):
-    """PV(costs) / PV(PFLOP-hours sold): the levelized cost of one PFLOP/s for one hour."""
-    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), m.pv_pflop_hours)
+    """PV(costs) / PV(PFLOP-hours sold): the levelized cost of one PFLOP/s for one hour; 0 without GPU-hours."""
+    return divide_where(m.pv_lcoc_costs, m.pv_pflop_hours, m.has_gpu_hours)
 
 
 @scalar("Break-even new-generation price", "EUR/GPU-h", S)
 def breakeven_price(m):
     """PV(costs) / PV(priced GPU-hours collected).
 
-    Pre-tax NPV = 0 when a new generation's merchant price and the contract price are both this price.
+    Pre-tax NPV = 0 when a new generation's merchant price and the contract price are both this price;
+    0 without GPU-hours.
     """
-    return safe_divide(sumproduct(m.lcoc_costs, m.t.discount_factor), sumproduct(m.priced_hours_collected, m.t.discount_factor))
+    return divide_where(m.pv_lcoc_costs, sumproduct(m.priced_hours_collected, m.t.discount_factor), m.has_gpu_hours)
 
 
 #: cost-stack items: (name, label, rows whose PV it takes, sign)
@@ -125,14 +144,20 @@ STACK = (
 
 
 def _stack_item(name: str, label: str, rows: tuple[str, ...], sign: int) -> None:
-    def fn(m):
-        pv = sumproduct(getattr(m, rows[0]), m.t.discount_factor)
+    def pv(m):
+        out = sumproduct(getattr(m, rows[0]), m.t.discount_factor)
         for r in rows[1:]:
-            pv = pv + sumproduct(getattr(m, r), m.t.discount_factor)
-        return safe_divide(pv if sign > 0 else -pv, m.pv_gpu_hours)
+            out = out + sumproduct(getattr(m, r), m.t.discount_factor)
+        return (1 - m.i.business_model) * (out if sign > 0 else -out)
 
+    def fn(m):
+        return divide_where(getattr(m, f"pv_{name}"), m.pv_gpu_hours, m.has_gpu_hours)
+
+    pv.__name__ = f"pv_{name}"
+    pv.__doc__ = f"{'' if sign > 0 else '-'}PV({' + '.join(rows)}); 0 for colocation."
     fn.__name__ = name
-    fn.__doc__ = f"{'' if sign > 0 else '-'}PV({' + '.join(rows)}) / PV(GPU-hours sold)."
+    fn.__doc__ = f"{'' if sign > 0 else '-'}PV({' + '.join(rows)}) / PV(GPU-hours sold); 0 without GPU-hours."
+    scalar(f"PV: {label}", "EUR", S, consolidate="sum")(pv)
     scalar(label, "EUR/GPU-h", S)(fn)
 
 

@@ -11,7 +11,10 @@ support, connectivity, local taxes, SG&A) rise with the opex price index
 price curve, insurance the insured (historical) cost. SG&A, sales, support
 and platform software are a cost per
 MW in service (not a share of revenue, so that the levelized cost and the
-break-even price stay costs that do not depend on the price).
+break-even price stay costs that do not depend on the price). A colocation
+phase (``business_model``) has no GPUs, hence no IT support; its tenants
+buy their own connectivity and, with ``colo_power`` "passed_through", pay
+their own power; its SG&A is ``colo_sga_eur_per_mw_year``.
 """
 
 from finmodel.expr import cumsum
@@ -34,8 +37,10 @@ def facility_energy_mwh(m):
 
 @row("Electricity", "EUR", S, total=True)
 def opex_electricity(m):
-    """Facility energy x power_price_eur_per_mwh x the year's power price index."""
-    return m.facility_energy_mwh * m.i.power_price_eur_per_mwh * m.t.power_price_index
+    """Facility energy x power_price_eur_per_mwh x the year's power price index; 0 for colocation
+    with power passed through to the tenants (business_model x colo_power = 1)."""
+    paid = 1 - m.i.business_model * m.i.colo_power
+    return m.facility_energy_mwh * m.i.power_price_eur_per_mwh * m.t.power_price_index * paid
 
 
 @row("Direct operating staff", "FTE", S)
@@ -88,8 +93,8 @@ def opex_insurance(m):
 
 @row("Network connectivity", "EUR", S, total=True)
 def opex_network(m):
-    """network_opex_eur_per_mw_year / 12 x MW in service x opex price index."""
-    return m.i.network_opex_eur_per_mw_year / m.i.months_per_year * m.mw_online * m.t.opex_index
+    """network_opex_eur_per_mw_year / 12 x MW in service x opex price index; 0 for colocation (tenants buy their own)."""
+    return (1 - m.i.business_model) * m.i.network_opex_eur_per_mw_year / m.i.months_per_year * m.mw_online * m.t.opex_index
 
 
 @row("Local taxes", "EUR", S, total=True)
@@ -100,8 +105,9 @@ def opex_local_tax(m):
 
 @row("SG&A, sales, support and platform", "EUR", S, total=True)
 def opex_sga(m):
-    """sga_eur_per_mw_year / 12 x MW in service x opex price index."""
-    return m.i.sga_eur_per_mw_year / m.i.months_per_year * m.mw_online * m.t.opex_index
+    """sga_eur_per_mw_year (colocation: colo_sga_eur_per_mw_year) / 12 x MW in service x opex price index."""
+    rate = (1 - m.i.business_model) * m.i.sga_eur_per_mw_year + m.i.business_model * m.i.colo_sga_eur_per_mw_year
+    return rate / m.i.months_per_year * m.mw_online * m.t.opex_index
 
 
 @row("Heat sold to district heating", "MWh", S, total=True)

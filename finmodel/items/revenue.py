@@ -129,8 +129,8 @@ def revenue_merchant(m):
 
 @row("Revenue", "EUR", S, total=True)
 def revenue(m):
-    """Contracted + merchant revenue."""
-    return m.revenue_contracted + m.revenue_merchant
+    """Contracted + merchant GPU-hour revenue + colocation rent."""
+    return m.revenue_contracted + m.revenue_merchant + m.revenue_colocation
 
 
 @row("Contract months still to serve, stage 1", "month", S, consolidate=None)

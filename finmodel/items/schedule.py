@@ -175,16 +175,28 @@ def kw2(m):
     return pick(m.i.generation_kw_per_gpu, m.gen2)
 
 
-@row("GPUs of stage 1 (generation bought)", "GPU", F, consolidate=None)
-def gpus1(m):
+@row("GPUs in the halls of stage 1 (generation bought)", "GPU", F, consolidate=None)
+def hall_gpus1(m):
     """stage1_share x the announced GPUs ('gpus', code 0) or x announced IT MW x 1000 / kW per GPU of its generation ('power', code 1)."""
     return m.i.stage1_share * ((1 - m.i.fleet_basis) * m.i.gpus + m.i.fleet_basis * m.i.it_mw * m.i.kw_per_mw / m.kw1)
 
 
-@row("GPUs of stage 2 (generation bought)", "GPU", F, consolidate=None)
-def gpus2(m):
+@row("GPUs in the halls of stage 2 (generation bought)", "GPU", F, consolidate=None)
+def hall_gpus2(m):
     """(1 - stage1_share) x the announced GPUs ('gpus') or x announced IT MW x 1000 / kW per GPU of its generation ('power')."""
     return (1 - m.i.stage1_share) * ((1 - m.i.fleet_basis) * m.i.gpus + m.i.fleet_basis * m.i.it_mw * m.i.kw_per_mw / m.kw2)
+
+
+@row("GPUs owned, stage 1", "GPU", F, consolidate=None)
+def gpus1(m):
+    """The stage 1 halls' GPUs, or 0 for colocation (business_model code 1: the tenants own them)."""
+    return (1 - m.i.business_model) * m.hall_gpus1
+
+
+@row("GPUs owned, stage 2", "GPU", F, consolidate=None)
+def gpus2(m):
+    """The stage 2 halls' GPUs, or 0 for colocation."""
+    return (1 - m.i.business_model) * m.hall_gpus2
 
 
 @row("IT MW the announced GPUs need (generations bought)", "MW", F)
@@ -209,10 +221,11 @@ def mw_gpus_reading(m):
     return row_max(m.mw_gpus_need)
 
 
-@scalar("GPUs at full build-out (first purchases)", "GPU", F, consolidate="sum")
+@scalar("GPUs owned at full build-out (first purchases)", "GPU", F, consolidate="sum")
 def gpus_full(m):
-    """The announced GPUs (fleet_basis 'gpus', code 0) or those the announced MW hold with the first generations bought ('power', code 1)."""
-    return (1 - m.i.fleet_basis) * m.i.gpus + m.i.fleet_basis * m.gpus_power_reading
+    """The announced GPUs (fleet_basis 'gpus', code 0) or those the announced MW hold with the first generations bought ('power', code 1);
+    0 for colocation (business_model code 1: the tenants own the GPUs)."""
+    return (1 - m.i.business_model) * ((1 - m.i.fleet_basis) * m.i.gpus + m.i.fleet_basis * m.gpus_power_reading)
 
 
 @scalar("IT capacity built", "MW", F, consolidate="sum")
@@ -229,8 +242,8 @@ def gpus_online(m):
 
 @row("IT capacity in service", "MW", S)
 def mw_online(m):
-    """IT megawatts the GPUs in service draw at full load: GPUs x kW per GPU of their generation / 1000."""
-    return (m.gpus1 * m.kw1 * m.online1_flag + m.gpus2 * m.kw2 * m.online2_flag) / m.i.kw_per_mw
+    """IT megawatts the GPUs in service (owned or, in colocation, the tenants') draw at full load: GPUs x kW per GPU of their generation / 1000."""
+    return (m.hall_gpus1 * m.kw1 * m.online1_flag + m.hall_gpus2 * m.kw2 * m.online2_flag) / m.i.kw_per_mw
 
 
 @row("GPU purchase events (first)", "GPU", S)
@@ -291,5 +304,5 @@ def utilisation2(m):
 
 @row("IT MW busy", "MW", S)
 def mw_busy(m):
-    """IT MW of the GPUs billed: each stage's GPUs x its kW per GPU x its utilisation / 1000."""
-    return (m.gpus1 * m.kw1 * m.utilisation1 + m.gpus2 * m.kw2 * m.utilisation2) / m.i.kw_per_mw
+    """IT MW of the GPUs busy: each stage's GPUs in the halls x its kW per GPU x its utilisation / 1000."""
+    return (m.hall_gpus1 * m.kw1 * m.utilisation1 + m.hall_gpus2 * m.kw2 * m.utilisation2) / m.i.kw_per_mw
