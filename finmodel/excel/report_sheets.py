@@ -316,7 +316,7 @@ def write_lcoc_sheet(ws, layouts, entities) -> int:
         for j, e in enumerate(entities, start=3):
             c = ws.cell(row=r, column=j)
             c.value = f"={scalar_ref(layouts[e], item)}"
-            c.number_format = number_format("EUR/GPU-h")
+            c.number_format = number_format("EUR/GPU-h") + (';"n/a"' if bold else "")  # 0: no GPU-hours sold
     last_stack = 4 + len(STACK)
     ws.column_dimensions["A"].width = 48
     for j in range(2, 3 + len(entities)):
