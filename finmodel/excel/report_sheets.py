@@ -205,13 +205,14 @@ def _write_breakevens(ws, r: int, layouts, entities, phase_labels, breakevens) -
         for j, col in enumerate(labels, start=3):
             c = ws.cell(row=k, column=j)
             value = float(breakevens.loc[e, col])
-            if col == "breakeven_eur_per_gpu_hour":  # closed form: a live formula
+            c.number_format = number_format("EUR/GPU-h")
+            if col == "breakeven_eur_per_gpu_hour":  # closed form: a live formula, 0 shown "n/a" without GPU-hours
                 c.value = f"={scalar_ref(layouts[e], 'breakeven_price')}"
+                c.number_format += ';"n/a"'
             elif np.isfinite(value):
                 c.value = value
             else:
                 put_text(c, "none found")
-            c.number_format = number_format("EUR/GPU-h")
     note = r + 2 + len(entities)
     put_text(ws.cell(row=note, column=1), "Pre-tax: a live formula. After-tax and equity: values for the exported "
                                           "scenario, found by search in Python (the model re-run at that price gives "
