@@ -83,7 +83,8 @@ def plausibility_warnings(results) -> list[str]:
     hi = max([hi] + [first_value(results.inputs.values[f"{g}.kw_per_gpu"]) for g in results.inputs.generations])
     for e in results.entities:
         if results.scalar(e, "gpus_full") == 0:  # nothing to divide by: say so once instead of NaN ratios
-            colocation = e in results.inputs.phases and first_value(results.inputs.phase_view(e)["business_model"]) == 1
+            phases = [e] if e in results.inputs.phases else results.inputs.phases
+            colocation = all(first_value(results.inputs.phase_view(p)["business_model"]) == 1 for p in phases)
             why = "colocation: the tenants own the GPUs" if colocation else "no GPUs built (gpus = 0)"
             out.append(f"{e}: {why}: no GPU-hours, so the levelized cost, the break-even price and "
                        "kW per GPU are n/a")

@@ -34,6 +34,7 @@ from finmodel.output import FORMATS, SEE_UNIT_COLUMN, csv_text, json_text
 from finmodel.progress import on_terminal, steps
 from finmodel.recalc import RecalcError, export_pdf, pdf_pages
 from finmodel.risk import rerun_arguments, risk_tables
+from finmodel.registry import first_value
 from finmodel.workspace import InitError, init_inputs
 
 DEFAULT_REPORT_DIR = Path("reports")
@@ -168,7 +169,9 @@ def cmd_summary(args) -> int:
         print(format_summary(res.summary).to_string())
     stack = res.cost_stack.loc["total"]
     if math.isnan(stack["lcoc"]):
-        print("\nlevelized cost per GPU-hour (total) = n/a: no GPU-hours (nothing built)")
+        colocation = all(first_value(res.inputs.phase_view(p)["business_model"]) == 1 for p in res.inputs.phases)
+        print("\nlevelized cost per GPU-hour (total) = n/a: no GPU-hours "
+              + ("(colocation: the tenants own the GPUs)" if colocation else "(nothing built)"))
     else:
         print(f"\nlevelized cost per GPU-hour (total) = {stack['lcoc']:.4f} EUR/GPU-h; stack: "
               + ", ".join(f"{res.cost_stack.attrs['labels'][k]} {v:.4f}" for k, v in stack.drop("lcoc").items())
@@ -294,7 +297,7 @@ def cmd_compare(args) -> int:
     cols = ["capex_eur", "npv_eur", "irr", "lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour", "jobs_permanent_2030",
             "delta_npv_eur", "delta_lcoc_eur_per_gpu_hour"]
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
-        print(table[cols].to_string())
+        print(table[cols].to_string(na_rep="n/a"))  # n/a: no GPU-hours (colocation, nothing built)
     return 0
 
 

@@ -128,3 +128,12 @@ def test_bad_colocation_inputs_get_one_clear_error(field, value, shown, allowed,
     # the same from a phase override
     p = one_problem(write_inputs(tmp_path / "bad_phase", HAND_PLAN, {"p": {**HAND_PHASE, field: value}}))
     assert p.file.endswith("phases.toml") and p.field == f"p.{field}" and shown in p.message
+
+
+def test_cli_says_n_a_and_why(hand_inputs, capsys):
+    import finmodel.cli
+
+    assert finmodel.cli.main(["summary", "--inputs-dir", str(hand_inputs), "--set", "business_model=colocation"]) == 0
+    out = capsys.readouterr()
+    assert "levelized cost per GPU-hour (total) = n/a: no GPU-hours (colocation: the tenants own the GPUs)" in out.out
+    assert "p: colocation: the tenants own the GPUs" in out.err
