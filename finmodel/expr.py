@@ -239,6 +239,27 @@ def carry(step, *rows):
     return out
 
 
+def carry_together(step, states, *rows):
+    """Rows that depend on each other's previous values: ``step(previous values, *this period's values)``
+    returns this period's value of each of them (a tuple, in the order of ``states``).
+
+    The previous values are 0 before the first period. Excel: ``states`` are the rows themselves (their
+    references; each row's formula is its element of ``step`` applied to their previous cells, so a row may
+    read the previous cell of a row below it). numpy: ``states`` is their number, and the periods are
+    stepped through together. ``step`` uses only its arguments and the helpers above.
+    """
+    if _is_formula(*rows):
+        return step(tuple(lag(s) for s in states), *rows)
+    arrays = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in rows))
+    outs = tuple(np.empty(arrays[0].shape) for _ in range(states))
+    previous = tuple(np.zeros(arrays[0].shape[:-1]) for _ in range(states))
+    for t in range(arrays[0].shape[-1]):
+        previous = step(previous, *(a[..., t] for a in arrays))
+        for out, value in zip(outs, previous):
+            out[..., t] = value
+    return outs
+
+
 def ytd(x, year_start):
     """Running total since the last year start (flag row)  <->  ``{p}{r}*(1-year_start)+x``."""
     if _is_formula(x, year_start):

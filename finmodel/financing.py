@@ -3,9 +3,9 @@
 Each table is declared once here and rendered twice: as DataFrames by
 :class:`finmodel.results.Results` and as live formulas by the workbook's
 Sources & Uses, Debt and Statements sheets. Sources and uses cover the
-construction period (the drawdown flag: up to the month of full service),
-and, in Python (``Results.sources_uses_horizon``), the whole horizon with
-the GPU refreshes and how they were paid for;
+construction period (the drawdown flag: up to the month of full service);
+the whole horizon, with the GPU refreshes and how they were paid for, is a
+set of line items (:mod:`finmodel.items.sources_uses`);
 annual statements sum flows over calendar years and take balances at the
 year's last month.
 """
@@ -30,40 +30,16 @@ USES = (
     ("Debt service reserve funding", ("dsra_change",)),
     ("Working capital", ("wc_change",)),
     ("Tax paid during construction", ("levered_tax_paid",)),
-    ("Distributions and cash held at completion", ("distributions", "cash")),
+    ("Shareholder-loan payments, dividends and cash held at completion", ("shl_payment", "distributions", "cash")),
 )
 
 #: sources during construction: (label, rows summed over the drawdown months)
 SOURCES = (
-    ("Equity", ("equity_in",)),
+    ("Equity: share capital", ("share_capital_in",)),
+    ("Equity: shareholder loan", ("shl_draws",)),
     *((f"{label} (with capitalised interest)", (f"{n}_draws", f"{n}_idc")) for n, label, _ in TRANCHES),
     ("Public grants", ("grants",)),
     ("EBITDA during construction (first stage in service)", ("ebitda",)),
-)
-
-#: uses over the whole horizon, GPU refresh included: (label, rows summed over every month)
-HORIZON_USES = (
-    ("GPU servers, first purchase", ("capex_gpu_initial",)),
-    ("GPU servers, refresh", ("capex_gpu_refresh",)),
-    ("Networking and storage", ("capex_network_storage",)),
-    ("Facility (shell, electrical, cooling, heat reuse)", ("capex_shell", "capex_electrical", "capex_cooling", "capex_heat_reuse")),
-    ("Grid connection and site remediation", ("capex_grid", "capex_remediation")),
-    ("Interest during construction (capitalised)", ("debt_idc",)),
-    ("Financing fees", ("debt_fees",)),
-    ("Interest paid", ("debt_interest",)),
-    ("Principal repaid (draws and capitalised interest)", ("debt_principal",)),
-    ("Corporate tax paid", ("levered_tax_paid",)),
-    ("Debt service reserve and working capital (net: released at the end)", ("dsra_change", "wc_change")),
-    ("Distributions to equity", ("distributions",)),
-)
-
-#: sources over the whole horizon: (label, rows summed over every month)
-HORIZON_SOURCES = (
-    ("Equity paid in", ("equity_in",)),
-    *((f"{label} (with capitalised interest)", (f"{n}_draws", f"{n}_idc")) for n, label, _ in TRANCHES),
-    ("Public grants", ("grants",)),
-    ("EBITDA", ("ebitda",)),
-    ("Residual value (assets sold at book value)", ("residual_value",)),
 )
 
 #: rows whose monthly change (not value) is summed: balances in USES/SOURCES
@@ -77,6 +53,7 @@ STATEMENTS = (
     ("Income statement", "depreciation", "flow"),
     ("Income statement", "ebit", "flow"),
     ("Income statement", "financial_expense", "flow"),
+    ("Income statement", "shl_interest", "flow"),
     ("Income statement", "tax_levered", "flow"),
     ("Income statement", "net_income", "flow"),
     ("Balance sheet", "fixed_assets", "balance"),
@@ -86,7 +63,8 @@ STATEMENTS = (
     ("Balance sheet", "total_assets", "balance"),
     ("Balance sheet", "debt_balance", "balance"),
     ("Balance sheet", "levered_tax_payable", "balance"),
-    ("Balance sheet", "paid_in_equity", "balance"),
+    ("Balance sheet", "shareholder_loan", "balance"),
+    ("Balance sheet", "share_capital", "balance"),
     ("Balance sheet", "grants_equity", "balance"),
     ("Balance sheet", "retained_earnings", "balance"),
     ("Balance sheet", "total_liabilities_equity", "balance"),

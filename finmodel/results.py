@@ -46,6 +46,7 @@ from finmodel.generations import cost_by_generation
 from finmodel.irr import sign_changes
 from finmodel.items.debt import TRANCHES
 from finmodel.items.jobs import CATEGORIES
+from finmodel.items import sources_uses
 from finmodel.items.levelized import STACK
 from finmodel.output import SEE_UNIT_COLUMN
 from finmodel.registry import PHASE_ITEMS, TIME_ITEMS, first_value
@@ -346,11 +347,20 @@ class Results:
     def sources_uses_horizon(self) -> pd.DataFrame:
         """Sources and uses over the whole horizon [EUR], GPU refreshes included; laid out as :attr:`sources_uses`.
 
-        Every flow summed over all months; the company is wound up in the last
-        month (assets sold at book value, debt repaid, reserve and working
-        capital released, cash distributed), so sources = uses for every column.
+        The line items of :mod:`finmodel.items.sources_uses` (every flow summed
+        over all months; the company is wound up in the last month), so sources
+        = uses for every column.
         """
-        return self._sources_uses_table(financing.HORIZON_USES, financing.HORIZON_SOURCES, lambda e, r: 1.0)
+        table = {}
+        for side, prefix, lines in sources_uses.SIDES:
+            for key, label, _ in lines:
+                table[(side, label)] = {e: self.scalar(e, prefix + key) for e in self.entities}
+            table[(side, f"Total {side.lower()}")] = {e: self.scalar(e, f"horizon_{side.lower()}") for e in self.entities}
+        df = pd.DataFrame(table).T
+        df.index.names = ["side", "line"]
+        df.attrs["unit"] = "EUR"
+        df.attrs["units"] = {c: "EUR" for c in df.columns}
+        return df
 
     def _sources_uses_table(self, uses, sources, weight) -> pd.DataFrame:
         """Sources and uses [EUR] by phase and total: each line sums its rows x ``weight(entity, row)`` over months."""

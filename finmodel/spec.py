@@ -167,6 +167,8 @@ SPECS: tuple[InputSpec, ...] = (
     _s("vendor_fee", "-", "share", 0, 0.2, "Vendor financing upfront fee as a share of its commitment, paid at the first capex."),
     _s("vendor_tenor_months", "month", "int", 1, 600, "Vendor financing repayment months after full service."),
     _s("vendor_profile", "#", "int", 1, 3, "Vendor financing repayment profile: 1 annuity, 2 straight line, 3 sculpted to dscr_target."),
+    _s("shareholder_loan_share", "-", "share", 0, 1, "Share of each equity contribution paid in as a subordinated shareholder loan (the rest as share capital)."),
+    _s("shareholder_loan_rate", "1/yr", "float", 0, 0.5, "Shareholder-loan interest rate, rolled up while unpaid; repaid before any dividend."),
     _s("grant_share", "-", "share", 0, 1, "Public grants as a share of building works capex, received as it is spent."),
     _s("dscr_target", "-", "float", 1, 5, "Debt service cover ratio that sculpted tranches are sized and repaid to."),
     _s("dscr_covenant", "-", "float", 1, 5, "Lock-up covenant: no distributions from a test date whose trailing-12-month DSCR is below it to the next test date."),

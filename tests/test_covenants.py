@@ -119,7 +119,8 @@ def test_semi_annual_tests_and_lock_up_until_the_next_test(fin_inputs):
     # EUR 2/GPU-h, annuity debt at 50 % of IT capex over 36 months: trailing DSCRs of about 1.15-1.21 at the
     # June and December tests. The covenant does not change CFADS or debt service (only distributions), so
     # a first run gives the ratios; the covenant is then put between a failed test and a passed one after it.
-    kw = dict(**ANNUITY, dscr_test_period_months=6, **{"g1.gpu_hour_price_usd": 2.0})
+    # equity as a shareholder loan at 0 %: released cash repays it (dividends would need retained earnings)
+    kw = dict(**ANNUITY, dscr_test_period_months=6, shareholder_loan_share=1.0, **{"g1.gpu_hour_price_usd": 2.0})
     base = run(fin_inputs, **kw, dscr_covenant=1.0)
     first, (_, months) = rows(base), years_months(base)
     service = first["debt_service"]
@@ -145,11 +146,11 @@ def test_semi_annual_tests_and_lock_up_until_the_next_test(fin_inputs):
     np.testing.assert_array_equal(v["covenant_locked"], locked)
     after = np.arange(n) >= COMPLETION
     np.testing.assert_array_equal(v["lock_up"][after][:-1], locked[after][:-1])
-    assert np.all(v["distributions"][locked == 1] == 0)
+    assert np.all(v["distributions"][locked == 1] == 0) and np.all(v["shl_payment"][locked == 1] == 0)
     # test j fails and locks up until test j + 1, which passes and releases the cash held
     t_fail, t_pass = np.flatnonzero(tests)[[j, j + 1]]
     assert np.all(locked[t_fail:t_pass] == 1) and locked[t_pass] == 0
-    assert v["cash"][t_pass - 1] > 0 and v["distributions"][t_pass] > v["cash"][t_pass - 1]
+    assert v["cash"][t_pass - 1] > 0 and v["shl_payment"][t_pass] > v["cash"][t_pass - 1]
 
 
 def test_phase_without_debt_keeps_the_total_finite(fin_inputs):
@@ -238,8 +239,8 @@ def test_sources_and_uses_over_the_whole_horizon(fin_inputs):
     v = rows(res)
     su = res.sources_uses_horizon["p"]
     assert su[("Sources", "Total sources")] == pytest.approx(su[("Uses", "Total uses")], abs=1e-6)
-    assert su[("Sources", "Equity paid in")] == pytest.approx(v["equity_in"].sum(), rel=1e-12)
-    assert su[("Uses", "Distributions to equity")] == pytest.approx(v["distributions"].sum(), rel=1e-12)
+    assert su[("Sources", "Equity paid in: share capital")] == pytest.approx(v["equity_in"].sum(), rel=1e-12)
+    assert su[("Uses", "Dividends (with the liquidation surplus)")] == pytest.approx(v["distributions"].sum(), rel=1e-12)
     assert su[("Uses", "Principal repaid (draws and capitalised interest)")] == pytest.approx(
         v["debt_draws"].sum() + v["debt_idc"].sum(), rel=1e-12)
     book = v["capex_total"].sum() - v["depreciation"].sum()  # cost less depreciation to the end

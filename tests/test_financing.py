@@ -267,7 +267,8 @@ def test_sculpted_debt_has_no_capacity_without_cash_flow(fin_inputs, price):
 def test_covenant_breach_locks_up_cash(fin_inputs):
     # sculpted to DSCR 1.05, below the 1.1 covenant: every repayment month is a breach. CFADS - debt service
     # = CFADS x (1 - 1/1.05) > 0 stays in the company; equity pays nothing in and receives nothing.
-    v = rows(run_hand(fin_inputs, **{**SCULPT, "dscr_target": 1.05, "dscr_covenant": 1.1}))
+    # all equity as a shareholder loan at 0 %: what is released repays it (dividends would need retained earnings)
+    v = rows(run_hand(fin_inputs, **{**SCULPT, "dscr_target": 1.05, "dscr_covenant": 1.1, "shareholder_loan_share": 1.0}))
     tenor = 24
     idx = repay_index(np.arange(1, tenor + 1))
     np.testing.assert_array_equal(v["breach"][idx], 1)
@@ -281,7 +282,8 @@ def test_covenant_breach_locks_up_cash(fin_inputs):
     # k = 25: no debt service, no breach: the cash is released with the month's CFADS
     nxt = repay_index(tenor + 1)
     assert v["lock_up"][nxt] == 0 and v["cash"][nxt] == 0
-    assert v["distributions"][nxt] == pytest.approx(expected_cash[-1] + EBITDA[nxt], rel=1e-9)
+    assert v["shl_payment"][nxt] == pytest.approx(expected_cash[-1] + EBITDA[nxt], rel=1e-9)
+    assert v["distributions"][nxt] == 0
 
 
 def test_covenant_breach_with_cash_shortfall(fin_inputs):
@@ -310,7 +312,8 @@ def test_all_equity_hand_case_sources_uses_and_peak_funding(fin_inputs):
     # -> 1,972,700 at completion, the peak (distributions of 25 h a month start in May)
     su = res.sources_uses["p"]
     assert su[("Uses", "Total uses")] == pytest.approx(2_000_000, rel=1e-12)
-    assert su[("Sources", "Equity")] == pytest.approx(1_972_700, rel=1e-12)
+    assert su[("Sources", "Equity: share capital")] == pytest.approx(1_972_700, rel=1e-12)
+    assert su[("Sources", "Equity: shareholder loan")] == 0
     assert su[("Sources", "EBITDA during construction (first stage in service)")] == pytest.approx(27_300, rel=1e-12)
     assert su[("Sources", "Total sources")] == pytest.approx(2_000_000, rel=1e-12)
     assert res.summary.loc["p", "peak_funding_eur"] == pytest.approx(1_972_700, rel=1e-12)
@@ -397,8 +400,8 @@ def default_run(key):
     return _RUNS[key]
 
 
-BS_ROWS = ("fixed_assets", "working_capital", "dsra", "cash", "debt_balance", "paid_in_equity", "grants_equity",
-           "retained_earnings")
+BS_ROWS = ("fixed_assets", "working_capital", "dsra", "cash", "debt_balance", "shareholder_loan", "share_capital",
+           "grants_equity", "retained_earnings")
 
 
 @pytest.mark.parametrize("key", ["default", "no_debt", "grants"])
@@ -449,8 +452,9 @@ def test_summary_has_financing_columns():
         assert np.all(np.isfinite(s[col].astype(float)))
     for e in res.entities:
         v = rows(res, e)
-        # peak funding = max over months of debt outstanding + equity paid in - distributions + grants, to date
-        funding = v["debt_balance"] + np.cumsum(v["equity_in"] - v["distributions"] + v["grants"])
+        # peak funding = max over months of debt outstanding + equity paid in - dividends - shareholder-loan payments
+        # + grants, to date
+        funding = v["debt_balance"] + np.cumsum(v["equity_in"] - v["distributions"] - v["shl_payment"] + v["grants"])
         assert s.loc[e, "peak_funding_eur"] == pytest.approx(funding.max(), rel=1e-12)
         # the equity IRR is a root: the equity cash flow's NPV at it is 0 (to rounding of its gross flows)
         ecf = v["equity_cash_flow"]

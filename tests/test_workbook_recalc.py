@@ -313,6 +313,15 @@ def _compare_finance_sheets(res, wb, layout) -> tuple[int, list[str]]:
         scale = float(su.loc[key].abs().max())
         for e, c in fin.su_cols.items():
             check(f"{ws.title} {key} {e}", ws.cell(row=r, column=c).value, su.loc[key, e], scale)
+    horizon = res.sources_uses_horizon
+    assert set(fin.suh_rows) == set(horizon.index), "whole-horizon lines differ from Results.sources_uses_horizon"
+    for key, r in fin.suh_rows.items():
+        for e, c in fin.suh_cols.items():
+            check(f"{ws.title} horizon {key} {e}", ws.cell(row=r, column=c).value, horizon.loc[key, e],
+                  float(horizon.loc[key].abs().max()))
+    for e, c in fin.suh_cols.items():
+        check(f"{ws.title} horizon difference {e}", ws.cell(row=fin.suh_diff_row, column=c).value, 0.0,
+              abs(horizon.loc[("Uses", "Total uses"), e]))
     for e, c in fin.su_cols.items():
         check(f"{ws.title} difference {e}", ws.cell(row=fin.su_diff_row, column=c).value, 0.0,
               abs(su.loc[("Uses", "Total uses"), e]))

@@ -37,6 +37,7 @@ from finmodel.excel.style import (
 from finmodel.expr import quote_sheet
 from finmodel.financing import BALANCE_ROWS, DEBT_FIELDS, SOURCES, STATEMENTS, USES
 from finmodel.items.debt import TRANCHES
+from finmodel.items.sources_uses import SIDES as HORIZON_SIDES
 from finmodel.listing import excel_name
 from finmodel.registry import PHASE_ITEMS
 from finmodel.results import TOTAL
@@ -96,6 +97,9 @@ class FinanceLayout:
     su_rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (side, line) -> row, incl. totals
     su_diff_row: int = 0
     su_peak_row: int = 0
+    suh_cols: dict[str, int] = field(default_factory=dict)  # whole horizon: phase or 'total' -> column
+    suh_rows: dict[tuple[str, str], int] = field(default_factory=dict)  # whole horizon: (side, line) -> row
+    suh_diff_row: int = 0
     su_peak_month_row: int = 0
     announced_row: int = 0
     debt_rows: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (entity, tranche, field) -> row
@@ -230,6 +234,7 @@ def _write_sources_uses(ws, wb, ctx: _Ctx, out: FinanceLayout, announced: str | 
     for c in range(3, last_col + 1):
         ws.column_dimensions[get_column_letter(c)].width = 17
     ws.column_dimensions[get_column_letter(last_col + 1)].width = 40
+    _write_horizon_sources_uses(ws, ctx, out, last_col + 2)
     ws.freeze_panes = "C6"
     ws.print_title_rows = "1:5"
     landscape(ws)
@@ -265,6 +270,48 @@ def _announced_block(ws, wb, r: int, last_col: int, uses_row: int, announced: st
     put_text(note, "Uses include financing costs, reserves and GPU refreshes during construction; the Dashboard "
                    "compares the announcement with the initial capex alone.")
     note.font = NOTE
+
+
+def _write_horizon_sources_uses(ws, ctx: _Ctx, out: FinanceLayout, first_col: int) -> None:
+    """The whole horizon beside the construction table: each cell the calc sheet's line item (phases, Consolidated)."""
+    cols = {e: first_col + 1 + k for k, e in enumerate([*ctx.phases, TOTAL])}
+    out.suh_cols = cols
+    last_col = cols[TOTAL]
+    head = ws.cell(row=3, column=first_col)
+    put_text(head, "Whole horizon (construction, operation, GPU refreshes and wind-up), EUR m: the calc sheets' "
+                   "'Sources and uses over the horizon' line items")
+    head.font = SECTION
+    header_row(ws, 4, ["Line (whole horizon)", *(ctx.labels[p] for p in ctx.phases), "Total"], first_col=first_col)
+    header_row(ws, 5, ["", *ctx.phases, TOTAL], first_col=first_col)
+    for c in range(first_col, last_col + 1):
+        right = "right" if c > first_col else None
+        ws.cell(row=4, column=c).alignment = Alignment(wrap_text=True, vertical="top", horizontal=right)
+        ws.cell(row=5, column=c).alignment = Alignment(horizontal=right)
+        ws.cell(row=5, column=c).font = Font(italic=True, color="FFFFFF", size=9)
+    r = 6
+    for side, prefix, lines in HORIZON_SIDES:
+        _section(ws, r, side, last_col, first_col=first_col)
+        r += 1
+        names = [(prefix + key, label) for key, label, _ in lines] + [(f"horizon_{side.lower()}", f"Total {side.lower()}")]
+        for name, label in names:
+            put_text(ws.cell(row=r, column=first_col), label)
+            ws.cell(row=r, column=first_col).alignment = INDENT
+            for e, c in cols.items():
+                ws.cell(row=r, column=c).value = f"={scalar_ref(ctx.layouts[e], name)}"
+                ws.cell(row=r, column=c).number_format = EUR_M
+            out.suh_rows[(side, label)] = r
+            r += 1
+        _bold_line(ws, r - 1, last_col, first_col=first_col)
+        r += 1
+    put_text(ws.cell(row=r - 1, column=first_col), "Sources - uses (0 when balanced)")
+    ws.cell(row=r - 1, column=first_col).font = NOTE
+    for e, c in cols.items():
+        ws.cell(row=r - 1, column=c).value = f"={scalar_ref(ctx.layouts[e], 'horizon_gap')}"
+        ws.cell(row=r - 1, column=c).number_format = EUR_M
+    out.suh_diff_row = r - 1
+    ws.column_dimensions[get_column_letter(first_col)].width = 52
+    for c in range(first_col + 1, last_col + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 17
 
 
 def _su_total(ws, r: int, cols: dict[str, int], phases) -> None:
@@ -456,14 +503,14 @@ def _annual_row(ws, r: int, ctx: _Ctx, entity: str, item: str, kind: str, label:
         c.number_format = EUR_M
 
 
-def _section(ws, r: int, text: str, last_col: int) -> None:
-    put_text(ws.cell(row=r, column=1), text)
-    for c in range(1, last_col + 1):
+def _section(ws, r: int, text: str, last_col: int, first_col: int = 1) -> None:
+    put_text(ws.cell(row=r, column=first_col), text)
+    for c in range(first_col, last_col + 1):
         ws.cell(row=r, column=c).font, ws.cell(row=r, column=c).fill = SECTION, SECTION_FILL
 
 
-def _bold_line(ws, r: int, last_col: int) -> None:
-    for c in range(1, last_col + 1):
+def _bold_line(ws, r: int, last_col: int, first_col: int = 1) -> None:
+    for c in range(first_col, last_col + 1):
         ws.cell(row=r, column=c).font = BOLD
         ws.cell(row=r, column=c).border = TOP_LINE
 
@@ -483,6 +530,12 @@ def _collect_checks(ctx: _Ctx, out: FinanceLayout) -> None:
         col = get_column_letter(c)
         diff, tot = f"{su}!${col}${out.su_diff_row}", f"{su}!${col}${uses}"
         out.checks.append((f"{e}: sources = uses during construction (Sources & Uses)",
+                           f"=--(ABS({diff})<=Check_Tolerance*MAX(1,ABS({tot})))"))
+    horizon_uses = out.suh_rows[("Uses", "Total uses")]
+    for e, c in out.suh_cols.items():
+        col = get_column_letter(c)
+        diff, tot = f"{su}!${col}${out.suh_diff_row}", f"{su}!${col}${horizon_uses}"
+        out.checks.append((f"{e}: sources = uses over the whole horizon (Sources & Uses)",
                            f"=--(ABS({diff})<=Check_Tolerance*MAX(1,ABS({tot})))"))
     debt = quote_sheet(DEBT_SHEET)
     first, last = get_column_letter(FIRST_YEAR_COL), get_column_letter(FIRST_YEAR_COL + len(ctx.years) - 1)

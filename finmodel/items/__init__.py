@@ -2,5 +2,6 @@
 
 from finmodel.items import (  # noqa: F401
     schedule, capex, colocation, revenue, opex, depreciation, cashflow, levelized, jobs, energy, ratios, debt, covenants, equity,
-    statements,
+    statements, sources_uses,
+)
 )

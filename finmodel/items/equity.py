@@ -2,17 +2,32 @@
 
 Each month: operating cash flow -> levered tax -> capex (funded by draws
 and grants) -> fees, interest and principal -> debt service reserve ->
-distributions to equity. A shortfall is paid in by equity (construction,
-GPU refresh); debt service that the month's cash flow cannot meet is paid
-first from the debt service reserve, then from cash held, then by equity
-(an equity cure, flagged and counted); a surplus is distributed unless
-the last covenant test failed (:mod:`finmodel.items.covenants`) or, with
-debt, completion is not yet reached (lock-up): then it stays in the company as cash and pays later
-shortfalls. No lock-up in the last month.
+shareholder loan -> dividends. A shortfall is paid in by equity
+(construction, GPU refresh), ``shareholder_loan_share`` of it as a
+shareholder loan and the rest as share capital; debt service that the
+month's cash flow cannot meet is paid first from the debt service reserve,
+then from cash held, then by equity (an equity cure, flagged and counted).
+A surplus is locked up in the company after a failed covenant test
+(:mod:`finmodel.items.covenants`) or, with debt, before completion.
+Otherwise it pays the shareholder loan's rolled-up interest and principal
+first, then dividends, which French law allows only out of distributable
+profit (Code de commerce art. L232-11; monthly dividends read as interim
+dividends on interim accounts, art. L232-12): retained earnings after the
+dividend stay >= 0. What neither can take stays in the company as cash and
+pays later shortfalls. In the last month the company is wound up: no
+lock-up, everything left is paid out (liquidation surplus).
+
+Simplifications: the legal reserve (art. L232-10) is not set aside; the
+shareholder loan's interest is a financial expense but is not deducted for
+tax (conservative: related-party interest is deductible only up to the
+rate of CGI art. 39-1-3 and within the thin-capitalisation limits of
+art. 212, which a loan of most of the equity exceeds; and the deduction
+would make the tax depend on the waterfall it comes before).
 """
 
 from finmodel.expr import (
-    at_max, carry, cumsum, eq, irr, lag, lt, maximum, minimum, row_max, row_min, safe_divide, sumproduct, total, ytd,
+    F, at_max, carry, carry_together, cumsum, eq, irr, lag, lt, maximum, minimum, row_max, safe_divide, sumproduct,
+    total, ytd,
 )
 from finmodel.items.debt import over_tranches
 from finmodel.items.tax_rules import register_tax
@@ -122,19 +137,116 @@ def cash_before_equity(m):
     return m.cash_before_reserve - m.dsra_change
 
 
-@row("Cash held (locked up)", "EUR", S)
-def cash(m):
-    """Cash kept in the company: (previous cash + cash flow before equity, if positive) while locked up."""
-    def step(prev, flow, locked):
-        return maximum(prev + flow, 0) * locked
+@row("Net income before shareholder-loan interest", "EUR", S, total=True)
+def net_income_before_shl(m):
+    """EBIT - financial expense (bank) - levered tax."""
+    return m.ebit - m.financial_expense - m.tax_levered
 
-    return carry(step, m.cash_before_equity, m.lock_up)
+
+@scalar("Shareholder-loan interest rate", "1/month", S, consolidate=None)
+def shl_rate(m):
+    """(1 + shareholder_loan_rate) ^ (1/12) - 1."""
+    return (1 + m.i.shareholder_loan_rate) ** (1 / m.i.months_per_year) - 1
+
+
+#: the rows the waterfall steps through together (each reads the others' previous values)
+WATERFALL_STATES = ("cash", "shareholder_loan", "retained_earnings")
+
+
+def _waterfall(m):
+    """This month's cash held, shareholder loan and retained earnings [EUR], from last month's.
+
+    Cash available = previous cash + cash flow before equity; a shortfall is paid in by equity (a share
+    shareholder_loan_share of it as shareholder loan). Unless locked up, what is available pays the
+    shareholder loan (rolled-up interest and principal) first, then dividends up to the distributable
+    reserves (retained earnings after the dividend >= 0); the rest stays as cash. In the last month
+    (no lock-up) everything left is paid out: the liquidation surplus.
+    """
+    def step(prev, flow, locked, share, rate, income, last):
+        cash0, loan0, reserves0 = prev
+        available = cash0 + flow
+        free = maximum(available, 0) * (1 - locked)
+        # the order of operations of the payment rows below, so that nothing paid gives exactly 0
+        owed = loan0 + rate * loan0 + share * maximum(0, -available)
+        repaid = minimum(free, owed)
+        reserves = reserves0 + income - rate * loan0
+        dividend = (1 - last) * minimum(free - repaid, maximum(0, reserves)) + last * (free - repaid)
+        return maximum(available, 0) - repaid - dividend, owed - repaid, reserves - dividend
+
+    states = tuple(getattr(m, n) for n in WATERFALL_STATES) if isinstance(m.cash_before_equity, F) else len(WATERFALL_STATES)
+    return carry_together(step, states, m.cash_before_equity, m.lock_up, m.i.shareholder_loan_share, m.shl_rate,
+                          m.net_income_before_shl, m.t.last_period)
+
+
+@row("Cash held (locked up or not distributable)", "EUR", S)
+def cash(m):
+    """Previous cash + cash flow before equity, if positive, less shareholder-loan payments and dividends
+    (nothing paid while locked up)."""
+    return _waterfall(m)[0]
+
+
+@row("Shareholder loan (with rolled-up interest)", "EUR", S)
+def shareholder_loan(m):
+    """Previous x (1 + rate) + shareholder-loan share of equity paid in - repayments."""
+    return _waterfall(m)[1]
+
+
+@row("Retained earnings", "EUR", S)
+def retained_earnings(m):
+    """Previous + net income - dividends: dividends never take it below 0 (art. L232-11 Code de commerce),
+    except the liquidation surplus in the last month."""
+    return _waterfall(m)[2]
 
 
 @row("Equity contributions", "EUR", S, total=True)
 def equity_in(m):
     """Shortfall paid in by equity: -(previous cash + cash flow before equity), if positive."""
     return maximum(0, -(lag(m.cash) + m.cash_before_equity))
+
+
+@row("Share capital paid in", "EUR", S, total=True)
+def share_capital_in(m):
+    """(1 - shareholder_loan_share) x equity contributions."""
+    return (1 - m.i.shareholder_loan_share) * m.equity_in
+
+
+@row("Shareholder loan drawn", "EUR", S, total=True)
+def shl_draws(m):
+    """shareholder_loan_share x equity contributions."""
+    return m.i.shareholder_loan_share * m.equity_in
+
+
+@row("Shareholder-loan interest (accrued, rolled up)", "EUR", S, total=True)
+def shl_interest(m):
+    """Monthly rate x previous shareholder loan (a financial expense, not deducted for tax: see the docs)."""
+    return m.shl_rate * lag(m.shareholder_loan)
+
+
+@row("Shareholder-loan payments", "EUR", S, total=True)
+def shl_payment(m):
+    """Previous loan + interest + drawn - loan."""
+    return lag(m.shareholder_loan) + m.shl_interest + m.shl_draws - m.shareholder_loan
+
+
+@row("Shareholder-loan interest not yet paid", "EUR", S)
+def shl_interest_unpaid(m):
+    """Previous + interest - payments, at least 0: payments go to interest first."""
+    def step(prev, interest, paid):
+        return maximum(0, prev + interest - paid)
+
+    return carry(step, m.shl_interest, m.shl_payment)
+
+
+@row("Shareholder-loan interest paid", "EUR", S, total=True)
+def shl_interest_paid(m):
+    """Previous unpaid interest + interest - unpaid interest."""
+    return lag(m.shl_interest_unpaid) + m.shl_interest - m.shl_interest_unpaid
+
+
+@row("Shareholder-loan principal repaid", "EUR", S, total=True)
+def shl_principal_repaid(m):
+    """Payments - interest paid."""
+    return m.shl_payment - m.shl_interest_paid
 
 
 @row("Equity cure of debt service", "EUR", S, total=True)
@@ -150,22 +262,28 @@ def equity_cure_flag(m):
     return lt(0, m.equity_cure)
 
 
-@row("Distributions to equity", "EUR", S, total=True)
+@row("Dividends (distributions to equity)", "EUR", S, total=True)
 def distributions(m):
-    """Previous cash + cash flow before equity, if positive, when not locked up."""
-    return maximum(0, lag(m.cash) + m.cash_before_equity) * (1 - m.lock_up)
+    """Previous retained earnings + net income before shareholder-loan interest - that interest - retained earnings."""
+    return lag(m.retained_earnings) + m.net_income_before_shl - m.shl_interest - m.retained_earnings
+
+
+@row("Dividends while retained earnings are negative", "EUR", S, total=True)
+def distributions_unlawful(m):
+    """Dividends in a month that ends with negative retained earnings, except the last (liquidation): 0 by construction."""
+    return m.distributions * lt(m.retained_earnings, 0) * (1 - m.t.last_period)
 
 
 @row("Equity cash flow", "EUR", S, total=True)
 def equity_cash_flow(m):
-    """Distributions - contributions."""
-    return m.distributions - m.equity_in
+    """Dividends + shareholder-loan payments - contributions (share capital and shareholder loan)."""
+    return m.distributions + m.shl_payment - m.equity_in
 
 
 @row("Equity and grants outstanding", "EUR", S)
 def equity_grants_outstanding(m):
-    """Running total of equity contributions - distributions + grants."""
-    return cumsum(m.equity_in - m.distributions + m.grants)
+    """Running total of equity contributions - dividends - shareholder-loan payments + grants."""
+    return cumsum(m.equity_in - m.distributions - m.shl_payment + m.grants)
 
 
 @row("Funding outstanding (debt, equity and grants)", "EUR", S)

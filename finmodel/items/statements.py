@@ -6,7 +6,8 @@ upfront fees are expensed when paid; grants are booked in equity (French
 GAAP "subventions d'investissement", not amortised); tax is expensed when
 assessed at year end and paid in instalments (the difference is tax
 payable, negative when instalments run ahead); fixed assets are sold at book value
-in the last month (no gain).
+in the last month (no gain). Retained earnings and the shareholder loan are
+stepped through with the cash waterfall (:mod:`finmodel.items.equity`).
 """
 
 from finmodel.expr import cumsum, lag
@@ -19,8 +20,8 @@ CF = "Cash-flow statement"
 
 @row("Net income", "EUR", IS, total=True)
 def net_income(m):
-    """EBIT - financial expense - levered tax."""
-    return m.ebit - m.financial_expense - m.tax_levered
+    """Net income before shareholder-loan interest - that interest."""
+    return m.net_income_before_shl - m.shl_interest
 
 
 @row("Fixed assets, net", "EUR", BS)
@@ -35,10 +36,10 @@ def total_assets(m):
     return m.fixed_assets + m.working_capital + m.dsra + m.cash
 
 
-@row("Paid-in equity", "EUR", BS)
-def paid_in_equity(m):
-    """Running total of equity contributions."""
-    return cumsum(m.equity_in)
+@row("Share capital", "EUR", BS)
+def share_capital(m):
+    """Running total of share capital paid in."""
+    return cumsum(m.share_capital_in)
 
 
 @row("Grants (in equity)", "EUR", BS)
@@ -47,16 +48,11 @@ def grants_equity(m):
     return cumsum(m.grants)
 
 
-@row("Retained earnings", "EUR", BS)
-def retained_earnings(m):
-    """Running total of net income - distributions."""
-    return cumsum(m.net_income - m.distributions)
-
-
 @row("Total liabilities and equity", "EUR", BS)
 def total_liabilities_equity(m):
-    """Debt outstanding + tax payable + paid-in equity + grants + retained earnings."""
-    return m.debt_balance + m.levered_tax_payable + m.paid_in_equity + m.grants_equity + m.retained_earnings
+    """Debt outstanding + tax payable + shareholder loan + share capital + grants + retained earnings."""
+    return (m.debt_balance + m.levered_tax_payable + m.shareholder_loan + m.share_capital + m.grants_equity
+            + m.retained_earnings)
 
 
 @row("Balance check (assets - liabilities - equity)", "EUR", BS)
@@ -79,8 +75,9 @@ def cf_investing(m):
 
 @row("Cash flow from financing", "EUR", CF, total=True)
 def cf_financing(m):
-    """Draws + grants + equity contributions - distributions - principal - interest paid - fees - reserve increase."""
-    return (m.debt_draws + m.grants + m.equity_in - m.distributions - m.debt_principal - m.debt_interest
+    """Draws + grants + equity contributions - dividends - shareholder-loan payments - principal - interest paid - fees
+    - reserve increase."""
+    return (m.debt_draws + m.grants + m.equity_in - m.distributions - m.shl_payment - m.debt_principal - m.debt_interest
             - m.debt_fees - m.dsra_change)
 
 
