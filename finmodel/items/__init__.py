@@ -4,4 +4,3 @@ from finmodel.items import (  # noqa: F401
     schedule, capex, colocation, revenue, opex, depreciation, cashflow, levelized, jobs, energy, ratios, debt, covenants, equity,
     statements, sources_uses,
 )
-)

@@ -43,7 +43,7 @@ def grants(m):
     return m.i.grant_share * m.capex_works * m.draw_flag
 
 
-@row("Financial expense (interest, IDC, fees)", "EUR", S, total=True)
+@row("Financial expense on debt (interest, IDC, fees)", "EUR", S, total=True)
 def financial_expense(m):
     """Interest during construction + interest paid + upfront fees."""
     return m.debt_idc + m.debt_interest + m.debt_fees
