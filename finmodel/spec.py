@@ -172,6 +172,8 @@ SPECS: tuple[InputSpec, ...] = (
     _s("grant_share", "-", "share", 0, 1, "Public grants as a share of building works capex, received as it is spent."),
     _s("dscr_target", "-", "float", 1, 5, "Debt service cover ratio that sculpted tranches are sized and repaid to."),
     _s("dscr_covenant", "-", "float", 1, 5, "Lock-up covenant: no distributions from a test date whose trailing-12-month DSCR is below it to the next test date."),
+    _s("cash_sweep_dscr", "-", "float", 1, 5, "Cash sweep: from a test date whose trailing-12-month DSCR is below it (a threshold above dscr_covenant) to the next, cash_sweep_share of the cash left after debt service prepays the senior debt."),
+    _s("cash_sweep_share", "-", "share", 0, 1, "Share of the cash left after debt service (CFADS - debt service) that a cash sweep applies to prepaying the senior debt."),
     _s("dscr_test_period_months", "month", "int", 1, 12, "Months between covenant test dates (1 monthly, 3 quarterly, 6 semi-annual, 12 annual); each test is on the trailing 12 months.", choices=(1, 3, 6, 12)),
     _s("dscr_cap", "-", "float", 1, 1000, "Largest DSCR shown; months without debt service show it (no division by zero)."),
     _s("dsra_months", "month", "float", 0, 24, "Debt service reserve account: months of the current debt service held in reserve."),

@@ -40,7 +40,7 @@ HAND_PLAN = dict(
     gpu_debt_share=0.0, gpu_debt_margin_ig=0.01, gpu_debt_margin_non_ig=0.01, offtake_ig_share=0.0,
     gpu_debt_fee=0.0, gpu_debt_tenor_months=12, gpu_debt_profile=1,
     vendor_share=0.0, vendor_margin=0.01, vendor_fee=0.0, vendor_tenor_months=12, vendor_profile=2,
-    shareholder_loan_share=0.0, shareholder_loan_rate=0.0,
+    shareholder_loan_share=0.0, shareholder_loan_rate=0.0, cash_sweep_dscr=1.2, cash_sweep_share=0.0,
     grant_share=0.0, dscr_target=1.35, dscr_covenant=1.1, dscr_cap=10, dsra_months=0, working_capital_months=0,
     loss_cap_threshold_eur=1e6, loss_cap_share=0.5, interest_cap_floor_eur=3e6, interest_cap_share=0.3,
     dscr_test_period_months=1, tax_instalment_share=0.25, tax_instalment_interval_months=3, tax_balance_month=5,

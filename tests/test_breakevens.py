@@ -51,8 +51,9 @@ def hand_inputs(tmp_path_factory):
 
 
 def test_without_tax_or_debt_the_three_coincide(hand_inputs):
-    # HAND_PLAN: no tax, all equity, cost_of_equity = discount_rate = 10 %: the equity cash flow is the FCF
-    res = finmodel.run(inputs_dir=hand_inputs)
+    # HAND_PLAN: no tax, all equity, cost_of_equity = discount_rate = 10 %; the equity as a 0 % shareholder loan,
+    # so every euro of cash goes back as it comes (no dividend waits for profits): the equity cash flow is the FCF
+    res = finmodel.run(inputs_dir=hand_inputs, overrides={"shareholder_loan_share": 1.0, "shareholder_loan_rate": 0.0})
     b = res.breakevens.loc["p"]
     pre = b["breakeven_eur_per_gpu_hour"]
     assert b["breakeven_after_tax_eur_per_gpu_hour"] == pytest.approx(pre, rel=1e-6)

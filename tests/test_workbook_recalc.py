@@ -52,7 +52,9 @@ IDENTITY_SCALE = {"balance_check": ("total_assets",), "cash_check": ("total_asse
                   "cf_net": ("cf_operations", "cf_investing", "cf_financing"),
                   # cash held is max(0, previous + the month's flows): 0 up to rounding when the reserve and
                   # debt service cancel, so it is compared at the scale of the operating cash flow
-                  "cash": ("cf_operations",)}
+                  "cash": ("cf_operations",),
+                  # whole-horizon lines that net to 0 (the reserve and working capital are released at the end)
+                  "horizon_use_reserves": ("horizon_uses",), "horizon_gap": ("horizon_uses",)}
 
 #: the user's edits: workbook input name -> new value, and the same as Python overrides
 EDITS = {

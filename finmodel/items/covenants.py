@@ -6,7 +6,9 @@ trailing 12 months (``months_per_year``) of CFADS over debt service,
 counting only months with debt service. With tax paid in instalments
 (:mod:`finmodel.items.tax_rules`), one month's tax no longer decides a
 covenant. A failed test locks distributions up until the next test date
-(while debt is served). The monthly DSCR stays as information.
+(while debt is served). The monthly DSCR stays as information. Debt
+service is the scheduled one, before a cash sweep's prepayments and their
+interest saving (:mod:`finmodel.items.sweep`).
 
 Minimum and average DSCR are over the test dates: periods without debt
 service are left out (no cap, no zero). For the total, the minimum is the
@@ -22,14 +24,14 @@ S = "Covenants (lenders' test basis)"
 @row("Debt service flag", "flag", S, consolidate="recompute")
 def has_debt_service(m):
     """1 in a month with debt service, except the horizon's last month (final repayment)."""
-    return lt(0, m.debt_service) * (1 - m.t.last_period)
+    return lt(0, m.debt_service_scheduled) * (1 - m.t.last_period)
 
 
 @row("DSCR, monthly (information)", "-", S, consolidate="recompute")
 def dscr(m):
     """This month's CFADS / debt service, at most dscr_cap; dscr_cap in months without debt service. Not the covenant."""
     has = m.has_debt_service
-    return has * minimum(m.i.dscr_cap, m.cfads / (m.debt_service + 1 - has)) + (1 - has) * m.i.dscr_cap
+    return has * minimum(m.i.dscr_cap, m.cfads / (m.debt_service_scheduled + 1 - has)) + (1 - has) * m.i.dscr_cap
 
 
 @row("CFADS in months with debt service", "EUR", S, total=True)
@@ -41,7 +43,7 @@ def cfads_serviced(m):
 @row("Debt service in months with debt service", "EUR", S, total=True)
 def debt_service_serviced(m):
     """Debt service x debt service flag (the final repayment in the last month left out)."""
-    return m.debt_service * m.has_debt_service
+    return m.debt_service_scheduled * m.has_debt_service
 
 
 @row("CFADS, trailing 12 months", "EUR", S, consolidate=None)

@@ -37,7 +37,8 @@ chosen by ``<tranche>_profile``:
 
 Whatever is left at maturity (k = tenor) is repaid then, and what is left
 in the horizon's last month (a tenor beyond it) is repaid out of the
-residual value. Rates are monthly equivalents of base_rate + margin [1/yr].
+residual value; a cash sweep may prepay the senior debt (:mod:`finmodel.items.sweep`, which gives the
+debt totals after it). Rates are monthly equivalents of base_rate + margin [1/yr].
 CFADS (cash flow available for debt service) is EBITDA - the project's
 (unlevered) tax as paid (instalments) - the increase in working capital: lenders' base case, and
 it avoids a circular reference through the interest tax shield.
@@ -358,11 +359,15 @@ def _sum_of(field: str, name: str, label: str, doc: str, show: bool = True) -> N
 
 _sum_of("draws", "debt_draws", "Debt draws, all tranches", "Sum of the tranches' draws.")
 _sum_of("idc", "debt_idc", "Interest during construction, all tranches", "Sum of the tranches' capitalised interest.")
-_sum_of("interest", "debt_interest", "Interest paid, all tranches", "Sum of the tranches' interest paid.")
-_sum_of("principal", "debt_principal", "Principal repaid, all tranches", "Sum of the tranches' principal.")
+_sum_of("interest", "debt_interest_scheduled", "Interest paid, all tranches, scheduled (before the cash sweep)",
+        "Sum of the tranches' interest paid.")
+_sum_of("principal", "debt_principal_scheduled", "Principal repaid, all tranches, scheduled (before the cash sweep)",
+        "Sum of the tranches' principal.")
 _sum_of("fee", "debt_fees", "Upfront fees, all tranches", "Sum of the tranches' fees.")
-_sum_of("debt_service", "debt_service", "Debt service, all tranches", "Interest paid + principal repaid.")
-_sum_of("balance", "debt_balance", "Debt outstanding", "Sum of the tranches' closing balances.", show=False)
+_sum_of("debt_service", "debt_service_scheduled", "Debt service, all tranches, scheduled (before the cash sweep)",
+        "Interest paid + principal repaid.")
+_sum_of("balance", "debt_balance_scheduled", "Debt outstanding, scheduled (before the cash sweep)",
+        "Sum of the tranches' closing balances.", show=False)
 
 
 @row("GPU loans and vendor financing outstanding", "EUR", S)
