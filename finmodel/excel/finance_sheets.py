@@ -525,18 +525,14 @@ def _max_abs(rng: str) -> str:
 def _collect_checks(ctx: _Ctx, out: FinanceLayout) -> None:
     """Checks for the master check, and warnings shown beside it."""
     su = quote_sheet(SOURCES_USES_SHEET)
-    uses = out.su_rows[("Uses", "Total uses")]
-    for e, c in out.su_cols.items():
-        col = get_column_letter(c)
-        diff, tot = f"{su}!${col}${out.su_diff_row}", f"{su}!${col}${uses}"
-        out.checks.append((f"{e}: sources = uses during construction (Sources & Uses)",
-                           f"=--(ABS({diff})<=Check_Tolerance*MAX(1,ABS({tot})))"))
-    horizon_uses = out.suh_rows[("Uses", "Total uses")]
-    for e, c in out.suh_cols.items():
-        col = get_column_letter(c)
-        diff, tot = f"{su}!${col}${out.suh_diff_row}", f"{su}!${col}${horizon_uses}"
-        out.checks.append((f"{e}: sources = uses over the whole horizon (Sources & Uses)",
-                           f"=--(ABS({diff})<=Check_Tolerance*MAX(1,ABS({tot})))"))
+    for period, cols, rows, diff_row in (("during construction", out.su_cols, out.su_rows, out.su_diff_row),
+                                          ("over the whole horizon", out.suh_cols, out.suh_rows, out.suh_diff_row)):
+        uses = rows[("Uses", "Total uses")]
+        for e, c in cols.items():
+            col = get_column_letter(c)
+            diff, tot = f"{su}!${col}${diff_row}", f"{su}!${col}${uses}"
+            out.checks.append((f"{e}: sources = uses {period} (Sources & Uses)",
+                               f"=--(ABS({diff})<=Check_Tolerance*MAX(1,ABS({tot})))"))
     debt = quote_sheet(DEBT_SHEET)
     first, last = get_column_letter(FIRST_YEAR_COL), get_column_letter(FIRST_YEAR_COL + len(ctx.years) - 1)
     for e in ctx.entities:

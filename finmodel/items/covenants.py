@@ -71,19 +71,29 @@ def covenant_dscr(m):
     return test * m.cfads_ltm / (m.debt_service_ltm + 1 - test)
 
 
+def tested_below(m, threshold):
+    """1 at a test date whose covenant DSCR is below ``threshold`` [-]."""
+    return m.covenant_test * lt(m.cfads_ltm, threshold * m.debt_service_ltm)
+
+
+def until_next_test(m, failed):
+    """1 from a test date where ``failed`` is 1 until the next test date, while debt is served."""
+    def step(prev, test, fail, serviced):
+        return (test * fail + (1 - test) * prev) * serviced
+
+    return carry(step, m.covenant_test, failed, m.has_debt_service)
+
+
 @row("Covenant breach flag", "flag", S, consolidate=None)
 def breach(m):
     """1 at a test date whose covenant DSCR is below dscr_covenant."""
-    return m.covenant_test * lt(m.cfads_ltm, m.i.dscr_covenant * m.debt_service_ltm)
+    return tested_below(m, m.i.dscr_covenant)
 
 
 @row("Locked up by the last test", "flag", S, consolidate=None)
 def covenant_locked(m):
     """1 from a failed test until the next test date, while debt is served."""
-    def step(prev, test, failed, serviced):
-        return (test * failed + (1 - test) * prev) * serviced
-
-    return carry(step, m.covenant_test, m.breach, m.has_debt_service)
+    return until_next_test(m, m.breach)
 
 
 @scalar("Covenant tests", "#", S, consolidate="sum")

@@ -18,7 +18,8 @@ ahead of the sweep it triggers. Every later row (interest in the company's
 tax, the waterfall, the statements) uses the debt after the sweep.
 """
 
-from finmodel.expr import carry, lag, lt, maximum, minimum
+from finmodel.expr import carry, lag, maximum, minimum
+from finmodel.items.covenants import tested_below, until_next_test
 from finmodel.registry import row
 
 S = "Cash sweep (senior debt)"
@@ -27,16 +28,13 @@ S = "Cash sweep (senior debt)"
 @row("Cash sweep test failed", "flag", S, consolidate=None)
 def sweep_test_failed(m):
     """1 at a test date whose trailing-12-month DSCR is below cash_sweep_dscr."""
-    return m.covenant_test * lt(m.cfads_ltm, m.i.cash_sweep_dscr * m.debt_service_ltm)
+    return tested_below(m, m.i.cash_sweep_dscr)
 
 
 @row("Cash sweep flag", "flag", S, consolidate=None)
 def sweep_on(m):
     """1 from a test below cash_sweep_dscr until the next test date, while debt is served."""
-    def step(prev, test, failed, serviced):
-        return (test * failed + (1 - test) * prev) * serviced
-
-    return carry(step, m.covenant_test, m.sweep_test_failed, m.has_debt_service)
+    return until_next_test(m, m.sweep_test_failed)
 
 
 def _open_balance(scheduled, prepaid):
