@@ -857,6 +857,11 @@ def _check_cross_fields(values, origin, phases, start, periods, problems) -> Non
             listed = " + ".join(f"{s} = {_show(v)}" for s, v in zip(pair, got))
             files = ", ".join(dict.fromkeys(origin[s] for s in pair))
             problems.append(Problem(files, "+".join(pair), f"{listed} = {_show(sum(got))} funds more than the capex it draws on; allowed: a total of at most 1"))
+    sweep, lock = values.get("cash_sweep_dscr"), values.get("dscr_covenant")
+    if sweep is not None and lock is not None and np.any(np.asarray(sweep) < np.asarray(lock)):
+        files = ", ".join(dict.fromkeys(origin[s] for s in ("cash_sweep_dscr", "dscr_covenant")))
+        problems.append(Problem(files, "cash_sweep_dscr", f"{_show(sweep)} is below the lock-up covenant dscr_covenant = "
+                                f"{_show(lock)}; allowed: a sweep threshold >= dscr_covenant"))
     shares = [values.get(s) for s in STAFF_SHARES]
     if all(v is not None for v in shares) and not np.allclose(sum(np.asarray(s) for s in shares), 1.0, atol=1e-9):
         listed = ", ".join(f"{s} = {_show(v)}" for s, v in zip(STAFF_SHARES, shares))

@@ -88,3 +88,9 @@ def test_sweep_share_outside_zero_one(tmp_path, field, value):
     p = one_problem(hand(tmp_path, plan={field: value}))
     assert in_file(p, "plan.toml") and p.field == f"inputs.{field}"
     assert str(value) in p.message and ">= 0" in p.message and "<= 1" in p.message
+
+
+def test_sweep_threshold_below_the_lock_up(tmp_path):
+    p = one_problem(hand(tmp_path, plan={"cash_sweep_dscr": 1.05, "dscr_covenant": 1.1}))
+    assert in_file(p, "plan.toml") and p.field == "cash_sweep_dscr"
+    assert "1.05" in p.message and "dscr_covenant = 1.1" in p.message and ">= dscr_covenant" in p.message
