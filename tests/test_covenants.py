@@ -130,7 +130,7 @@ def test_semi_annual_tests_and_lock_up_until_the_next_test(fin_inputs):
     ratios = ltm_ratios(first["cfads"], service, tests, serviced)
     j = int(np.flatnonzero(np.diff(ratios) > 0)[0])  # a test followed by a better one
     covenant = 0.5 * (ratios[j] + ratios[j + 1])
-    res = run(fin_inputs, **kw, dscr_covenant=covenant)
+    res = run(fin_inputs, **kw, dscr_covenant=covenant, cash_sweep_dscr=covenant)  # no sweep (share 0); threshold >= covenant
     v = rows(res)
     np.testing.assert_array_equal(v["covenant_test"], tests)
     np.testing.assert_allclose(v["covenant_dscr"][tests], ratios, rtol=1e-12)
