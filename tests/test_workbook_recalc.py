@@ -344,18 +344,12 @@ def _compare_finance_sheets(res, wb, layout) -> tuple[int, list[str]]:
     cover = res.debt.attrs["dscr_by_year"].set_index(["phase", "year"])
     cap = _dscr_cap(res)
     for (e, key), r in fin.cover_rows.items():
-<<<<<<< HEAD
-        if key == "debt_outstanding":
-            row = [sum(debt[(e, n, "balance", y)] for n, _, _ in TRANCHES) for y in fin.years]
-        elif key in ("cfads", "debt_service", "it_secured_debt", "it_book_value"):
-=======
         if key == "debt_outstanding":  # the tranches' scheduled balances less what the cash sweep prepaid
             swept = res.values[e]["senior_balance"] - res.values[e]["senior_balance_swept"]
             year, year_end = (np.asarray(res.time[k]).reshape(-1) for k in ("year", "year_end"))
             row = [sum(debt[(e, n, "balance", y)] for n, _, _ in TRANCHES)
                    - float(np.sum(np.asarray(swept).reshape(-1) * (year == y) * year_end)) for y in fin.years]
-        elif key in ("cfads", "debt_service"):
->>>>>>> 13711d1 (Workbook test: whole-horizon lines that net to 0 compared at the uses' scale; debt outstanding on the Debt sheet is after the cash sweep)
+        elif key in ("cfads", "debt_service", "it_secured_debt", "it_book_value"):
             row = [cover.loc[(e, y), key] for y in fin.years]
         else:
             ratio = [cover.loc[(e, y), "dscr"] for y in fin.years]
