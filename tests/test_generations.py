@@ -103,6 +103,24 @@ def test_cost_per_pflop_hour_follows_each_generations_compute(tmp_path):
     assert res.summary.loc["p", "lcoc_eur_per_pflop_hour"] == pytest.approx(expected, rel=1e-12)
 
 
+def test_cost_by_generation_splits_the_phase_cost_by_hand(tmp_path):
+    """Each generation: its own GPU capex + the other costs shared by PV(GPU-hours sold); the rows add up to the phase."""
+    res = case(tmp_path)
+    df = res.time["discount_factor"].ravel()
+    costs, hours = row(res, "lcoc_costs") * df, row(res, "gpu_hours_sold") * df
+    capex = {"g1": 3.2e6 * df[FIRST], "g2": 6e6 * (df[REFRESH1] + df[REFRESH2])}  # network_storage_share 0
+    pv_hours = {"g1": hours[:REFRESH1].sum(), "g2": hours[REFRESH1:].sum()}
+    other = costs.sum() - sum(capex.values())
+    table = res.cost_by_generation.loc["p"]
+    assert list(table.index) == ["g1", "g2"] and list(table.first_purchase) == ["2025-03", "2026-03"]
+    for g, pflops in (("g1", 5.0), ("g2", 20.0)):
+        expected = capex[g] + other * pv_hours[g] / hours.sum()
+        assert table.loc[g, "pv_costs_eur"] == pytest.approx(expected, rel=1e-9)
+        assert table.loc[g, "lcoc_eur_per_pflop_hour"] == pytest.approx(expected / (pv_hours[g] * pflops), rel=1e-9)
+    assert table.pv_costs_eur.sum() == pytest.approx(costs.sum(), rel=1e-12)
+    assert table.pv_costs_eur.sum() / table.pv_gpu_hours.sum() == pytest.approx(res.scalar("p", "lcoc"), rel=1e-12)
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 def write_case(tmp_path, generations, phase=None):

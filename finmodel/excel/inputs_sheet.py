@@ -185,7 +185,8 @@ def input_checks(keys: list[str], phases: tuple[str, ...]) -> list[tuple[str, st
     """Checks-sheet rows of the inputs: (label, defined name, low, high, formula with {lo} and {hi} cells).
 
     Each input's live value within its spec's range (whole where the spec
-    says so), and each phase's dates in order.
+    says so), each phase's dates in order, the GPU generations in order of
+    availability and one available for each phase's first purchase.
     """
     out = []
     for key in keys:
@@ -201,8 +202,15 @@ def input_checks(keys: list[str], phases: tuple[str, ...]) -> list[tuple[str, st
         if spec.kind == "int":
             parts.append(f"--({name}=INT({name}))")
         out.append((f"input {name} is {spec.allowed()}", name, spec.lo, spec.hi, "=" + "*".join(parts)))
+    available = [excel_name(k) for k in keys if SPEC_BY_NAME[k.split(".")[-1]].scope == "generation" and k.endswith(".available")]
+    for before, after in zip(available, available[1:]):
+        out.append((f"input {after} is after {before} (generations in order of availability)", after, None, None,
+                    f"=--({after}>{before})"))
     for p in phases:
         start, s1, full = (excel_name(f"{p}.{f}") for f in ("construction_start", "stage1_online", "full_online"))
+        if available:
+            out.append((f"a GPU generation is available by {s1} (from {available[0]})", s1, None, None,
+                        f"=--({s1}>={available[0]})"))
         out.append((f"input {start} is on or after model_start", start, None, None, f"=--({start}>=model_start)"))
         out.append((f"input {s1} is after {start} (at least one month of construction)", s1, None, None,
                     f"=--({s1}>{start})"))
