@@ -12,7 +12,7 @@ latest available, generations.toml). For each phase and generation:
   those costs / PV(PFLOP-hours).
 
 The rows of a phase add up to its levelized cost: sum of costs = PV of the
-phase's ``lcoc_costs``. The split of shared costs by GPU-hours is an
+phase's ``lcoc_costs``. A phase that sells no GPU-hours (colocation) has no rows. The split of shared costs by GPU-hours is an
 allocation, not a cash flow: a residual value counted at the horizon's end
 is shared by every generation, although only the last one holds it.
 """
@@ -25,9 +25,9 @@ import pandas as pd
 from finmodel.registry import first_value
 
 STAGES = ("1", "2")
-UNITS = {"pv_gpu_hours": "GPU-h", "pv_pflop_hours": "PFLOP/s-h", "pv_it_capex_eur": "EUR", "pv_shared_costs_eur": "EUR",
-         "pv_costs_eur": "EUR", "pflops_per_gpu": "PFLOP/s/GPU", "lcoc_eur_per_gpu_hour": "EUR/GPU-h",
-         "lcoc_eur_per_pflop_hour": "EUR/PFLOP/s-h", "first_purchase": "month"}
+UNITS = {"first_purchase": "month", "pflops_per_gpu": "PFLOP/s/GPU", "pv_gpu_hours": "GPU-h", "pv_pflop_hours": "PFLOP/s-h",
+         "pv_it_capex_eur": "EUR", "pv_shared_costs_eur": "EUR", "pv_costs_eur": "EUR", "lcoc_eur_per_gpu_hour": "EUR/GPU-h",
+         "lcoc_eur_per_pflop_hour": "EUR/PFLOP/s-h"}
 
 
 def _row(values, name) -> np.ndarray:
@@ -44,6 +44,8 @@ def cost_by_generation(results) -> pd.DataFrame:
     for phase in inp.phases:
         v = results.values[phase]
         hours_all = np.sum(_row(v, "gpu_hours_sold") * df)
+        if not hours_all:  # no GPU-hours sold (colocation: the tenants own the GPUs)
+            continue
         other = np.sum(_row(v, "lcoc_costs") * df) - np.sum((_row(v, "capex_it")) * df)
         by_gen: dict[int, dict] = {}
         for s in STAGES:
@@ -64,13 +66,13 @@ def cost_by_generation(results) -> pd.DataFrame:
                 continue  # looked up before service (a deposit's generation is the first purchase's)
             name = inp.generations[g - 1]
             pflops = first_value(inp.values[f"{name}.pflops_per_gpu"])
-            shared = other * acc["h"] / hours_all if hours_all else np.nan
+            shared = other * acc["h"] / hours_all
             costs = acc["capex"] + shared
             rows.append(dict(phase=phase, generation=name, first_purchase=results.periods[acc["first"]].strftime("%Y-%m"),
                              pflops_per_gpu=pflops, pv_gpu_hours=acc["h"], pv_pflop_hours=acc["h"] * pflops,
                              pv_it_capex_eur=acc["capex"], pv_shared_costs_eur=shared, pv_costs_eur=costs,
                              lcoc_eur_per_gpu_hour=costs / acc["h"] if acc["h"] else np.nan,
                              lcoc_eur_per_pflop_hour=costs / (acc["h"] * pflops) if acc["h"] else np.nan))
-    out = pd.DataFrame(rows).set_index(["phase", "generation"])
+    out = pd.DataFrame(rows, columns=["phase", "generation", *UNITS]).set_index(["phase", "generation"])
     out.attrs["units"] = {c: UNITS[c] for c in out.columns}
     return out

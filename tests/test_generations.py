@@ -119,6 +119,8 @@ def test_cost_by_generation_splits_the_phase_cost_by_hand(tmp_path):
         assert table.loc[g, "lcoc_eur_per_pflop_hour"] == pytest.approx(expected / (pv_hours[g] * pflops), rel=1e-9)
     assert table.pv_costs_eur.sum() == pytest.approx(costs.sum(), rel=1e-12)
     assert table.pv_costs_eur.sum() / table.pv_gpu_hours.sum() == pytest.approx(res.scalar("p", "lcoc"), rel=1e-12)
+    # a phase that sells no GPU-hours (colocation: the tenants own the GPUs) has no generation rows
+    assert case(tmp_path / "colo", plan={"business_model": "colocation"}).cost_by_generation.empty
 
 
 # --- bad input -------------------------------------------------------------------------------
