@@ -79,7 +79,7 @@ def compare(scenarios: Sequence[str | Mapping[str, Any]], *, inputs_dir: Path | 
     frames, labels = {}, {}
     for name, base, overrides in cases:
         res = run(base, inputs_dir=inputs_dir, overrides=overrides)
-        frames[name] = res.summary[[*NUMERIC_COLUMNS, *TEXT_COLUMNS]]
+        frames[name] = res.headlines[[*NUMERIC_COLUMNS, *TEXT_COLUMNS]]  # no searched break-evens: not compared
         label = res.inputs.scenario_label
         labels[name] = label if overrides is None else f"{res.inputs.scenario} ({label}) with {dict(overrides)}"
 

@@ -192,17 +192,29 @@ class Results:
     @cached_property
     def summary(self) -> pd.DataFrame:
         """Headline figures per phase and total; units in ``summary.attrs['units']``."""
+        head = self.headlines
+        extras = [c for c in head.columns if c not in SUMMARY_COLUMNS]
+        df = pd.concat([head[list(SUMMARY_COLUMNS)], self.breakevens[list(SEARCHED)], head[extras]], axis=1)
+        df.index.name = "phase"
+        units = head.attrs["units"]
+        df.attrs["units"] = {c: units[c] for c in SUMMARY_COLUMNS} | dict.fromkeys(SEARCHED, "EUR/GPU-h") | {
+            c: units[c] for c in extras}
+        return df
+
+    @cached_property
+    def headlines(self) -> pd.DataFrame:
+        """The summary without its searched (after-tax and equity) break-evens, which cost a search each: the
+        line items' headline figures per phase and total and the service months; units as ``summary``'s."""
         rows = {e: {col: first_value(applicable(self.values[e], item)) for col, (item, _) in SUMMARY_COLUMNS.items()}
                 for e in self.entities}
         for e in self.entities:
-            rows[e].update(self.breakevens.loc[e, list(SEARCHED)].to_dict())
             rows[e]["irr_sign_changes"] = int(sign_changes(self.values[e]["fcf"]).reshape(-1)[0])
             rows[e]["first_service"] = self._service_month(e, "online1_flag")
             rows[e]["full_service"] = self._service_month(e, "online2_flag")
             rows[e]["peak_funding_month"] = from_serial(self.scalar(e, "peak_funding_month")).strftime("%Y-%m")
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index.name = "phase"
-        df.attrs["units"] = {col: unit for col, (_, unit) in SUMMARY_COLUMNS.items()} | dict.fromkeys(SEARCHED, "EUR/GPU-h") | {
+        df.attrs["units"] = {col: unit for col, (_, unit) in SUMMARY_COLUMNS.items()} | {
             "irr_sign_changes": "#", "first_service": "month", "full_service": "month", "peak_funding_month": "month"}
         return df
 
@@ -339,8 +351,8 @@ class Results:
 
         df = self._sources_uses_table(financing.USES, financing.SOURCES, weight)
         df.attrs["announced_eur"] = whole_plan_capex(self.inputs.announcements)
-        df.attrs["peak_funding_eur"] = self.summary["peak_funding_eur"].to_dict()
-        df.attrs["peak_funding_month"] = self.summary["peak_funding_month"].to_dict()
+        df.attrs["peak_funding_eur"] = self.headlines["peak_funding_eur"].to_dict()
+        df.attrs["peak_funding_month"] = self.headlines["peak_funding_month"].to_dict()
         return df
 
     @cached_property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
+from finmodel.excel.bulk import BulkRow, ReportWorkbook, finite_row
 from finmodel.excel.calc import (
     COL_CONST, COL_TOTAL, FIRST_PERIOD_COL, TIME_SHEET, SheetLayout, fill, period_columns,
 )
@@ -19,8 +20,13 @@ ANNUAL_HEADER_ROW = 4  # the year headers; a block per phase below
 
 
 def write_calc_sheet(wb, lay: SheetLayout, texts: dict[str, str], periods: int, time_lay: SheetLayout,
-                     heading: str, note: str) -> None:
-    """One calc sheet: header rows, section titles, one formula per row copied across."""
+                     heading: str, note: str, values: dict | None = None) -> None:
+    """One calc sheet: header rows, section titles, one formula per row copied across.
+
+    ``values`` (item -> its numpy values), with a :class:`~finmodel.excel.bulk.ReportWorkbook`: a row's
+    months after the first are left to the save (:mod:`finmodel.excel.bulk`) when its values are all finite.
+    """
+    bulk = wb.bulk.setdefault(lay.sheet, []) if values is not None and isinstance(wb, ReportWorkbook) else None
     ws = wb.create_sheet(lay.sheet)
     cols = period_columns(periods)
     title(ws, heading, note + " Printed: this title only (one column per month); the Annual, Debt and Statements "
@@ -50,11 +56,14 @@ def write_calc_sheet(wb, lay: SheetLayout, texts: dict[str, str], periods: int, 
             c.number_format = fmt
             continue
         prev = get_column_letter(FIRST_PERIOD_COL - 1)
-        for col in cols:
+        row_values = None if bulk is None else finite_row(values[it.name], len(cols))
+        for col in cols if row_values is None else cols[:1]:
             c = ws[f"{col}{r}"]
             c.value = fill(text, col, prev, r)
             c.number_format = fmt
             prev = col
+        if row_values is not None:
+            bulk.append(BulkRow(r, text, cols, row_values))
         if it.show_total:
             c = ws[f"{COL_TOTAL}{r}"]
             c.value = f"=SUM({cols[0]}{r}:{cols[-1]}{r})"

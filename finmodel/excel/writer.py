@@ -28,8 +28,9 @@ from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 
 from finmodel.excel import charts
+from finmodel.excel.bulk import ReportWorkbook, add_rows
 from finmodel.excel.calc import (
-    CONSOLIDATED_LABEL, CONSOLIDATED_SHEET, TIME_SHEET, build_layouts, calc_sheet_name, formulas,
+    CONSOLIDATED_LABEL, CONSOLIDATED_SHEET, FIRST_PERIOD_COL, TIME_SHEET, build_layouts, calc_sheet_name, formulas,
 )
 from finmodel.excel.finance_sheets import (
     DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET, FinanceLayout, write_finance_sheets,
@@ -141,7 +142,7 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
                                   "take the monthly values)") for k in monthly])
     phases = inputs.phases
     entities = [*phases, TOTAL]
-    wb = Workbook()
+    wb = ReportWorkbook()
     cover = wb.active
     cover.title = "Cover"
     dashboard = wb.create_sheet("Dashboard")
@@ -152,14 +153,16 @@ def build_workbook(results, version: str, risk: RiskTables | None = None) -> tup
     layouts = build_layouts(phases)
     periods = inputs.periods
     write_calc_sheet(wb, layouts["time"], formulas(layouts, "time", input_keys, periods, phases), periods,
-                     layouts["time"], "Time", "Monthly timeline, flags and discount factors shared by every calc sheet.")
+                     layouts["time"], "Time", "Monthly timeline, flags and discount factors shared by every calc sheet.",
+                     results.time)
     for p in phases:
         write_calc_sheet(wb, layouts[p], formulas(layouts, p, input_keys, periods, phases), periods, layouts["time"],
                          f"Calc: {inputs.phase_labels.get(p, p)}", f"Phase {p}: capex, revenue, opex, depreciation, tax, "
-                         "cash flow, returns, cost per GPU-hour and jobs by month. One formula per row, copied across.")
+                         "cash flow, returns, cost per GPU-hour and jobs by month. One formula per row, copied across.",
+                         results.values[p])
     write_calc_sheet(wb, layouts[TOTAL], formulas(layouts, TOTAL, input_keys, periods, phases), periods,
                      layouts["time"], "Consolidated", "Sum of the phases; NPV, IRR, payback and the levelized cost "
-                     "recomputed from the consolidated rows.")
+                     "recomputed from the consolidated rows.", results.values[TOTAL])
     years = sorted({d.year for d in results.periods})
     define_time_years(wb, layouts["time"], periods)
     annual_rows = write_annual_sheet(wb, layouts, entities, {**inputs.phase_labels, TOTAL: CONSOLIDATED_LABEL},
@@ -285,21 +288,26 @@ def _properties(wb, inputs, version: str, generated: dt.datetime) -> None:
     wb.custom_doc_props.append(StringProperty(name="scenario", value=safe_text(inputs.scenario)))
 
 
-def _normalise_zip(path: Path, generated: dt.datetime, values: Values | None = None) -> None:
+def _normalise_zip(path: Path, generated: dt.datetime, values: Values | None = None,
+                   bulk: dict[str, list] | None = None, last_col: int = 0) -> None:
     """Fixed zip timestamps and document dates, so the same workbook gives the same bytes; ``values`` stored
-    beside the formulas (sheet -> {(row, col): value}, see :mod:`finmodel.excel.stored`)."""
+    beside the formulas (sheet -> {(row, col): value}, see :mod:`finmodel.excel.stored`); ``bulk``: the calc
+    sheets' monthly cells added (sheet -> [BulkRow], see :mod:`finmodel.excel.bulk`), up to column ``last_col``."""
     stamp = generated.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(path) as zin:
         entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
-    parts = {}
-    if values:
+    parts, rows = {}, {}
+    if values or bulk:
         found = dict(entries)
-        parts = {part: values.get(title, {}) for title, part in
-                 sheet_parts(found["xl/workbook.xml"], found["xl/_rels/workbook.xml.rels"]).items()}
+        titles = sheet_parts(found["xl/workbook.xml"], found["xl/_rels/workbook.xml.rels"])
+        parts = {part: (values or {}).get(title, {}) for title, part in titles.items()}
+        rows = {part: bulk[title] for title, part in titles.items() if bulk and bulk.get(title)}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, data in entries:
-            if name in parts:
+            if parts.get(name):
                 data = add_values(data, parts[name])
+            if name in rows:
+                data = add_rows(data, rows[name], last_col)
             if name == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
                               rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
@@ -323,7 +331,9 @@ def save_atomic(wb: Workbook, path: Path | str, values: Values | None = None) ->
             fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
             os.close(fd)
         wb.save(tmp)
-        _normalise_zip(Path(tmp), timestamp(), values)
+        bulk = getattr(wb, "bulk", None)
+        last_col = max((len(b.columns) for rows in (bulk or {}).values() for b in rows), default=0)
+        _normalise_zip(Path(tmp), timestamp(), values, bulk, FIRST_PERIOD_COL - 1 + last_col)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
