@@ -7,7 +7,8 @@ Prints, each the median of ``--repeat`` runs in this process:
 - the report: the model run, the risk tables (Scenarios, Sensitivity, Monte
   Carlo with 2,000 draws, as `finmodel report`), building the workbook,
   evaluating its stored values and saving it, each part timed;
-- the reference: openpyxl (the chosen writer) writing the same number of plain
+- the reference: openpyxl (which writes every sheet but the calc sheets' monthly
+  cells, streamed as XML by finmodel.excel.bulk) writing the same number of plain
   formula cells (``=A1+B1``, rows of 192 columns) and saving them;
 
 and their ratio against the target (at most 1.5).

@@ -307,7 +307,8 @@ def solve_breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Pat
     A grid of ``grid`` values over the range the inputs allow (spec lo/hi;
     for a factor, what keeps every scaled input in range) is evaluated in
     one call on the draw axis; the sign change nearest the base value is then
-    refined by regula falsi (Illinois) with bisection until |NPV| < tol_eur.
+    refined until |NPV| < tol_eur, about 30 values an evaluation (:func:`_refine`);
+    the NPV reported is the root's own evaluation, as ``run(overrides=...)`` gives it.
     No sign change: value NaN, a RuntimeWarning and the reason in ``message``.
     """
     d = _driver(driver)
@@ -320,26 +321,31 @@ def solve_breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Pat
     hi_grid = hi if math.isfinite(hi) else max(10 * abs(base), 1.0)
     xs = np.linspace(lo, hi_grid, grid)
 
-    scan = load_inputs(scenario, inputs_dir=inputs_dir,
-                       overrides={**(overrides or {}), **driver_overrides(d, base_inputs, xs.reshape(-1, 1))})
-    _, values = evaluate(scan)
-    npvs = np.asarray(values[entity]["npv"], dtype=float).reshape(-1)
-    evaluations = grid
+    evaluations = 0
 
-    def npv_at(x: float) -> float:
+    def npvs_at(x: np.ndarray) -> np.ndarray:
+        """NPVs at the driver values ``x``: one evaluation on the draw axis."""
         nonlocal evaluations
-        evaluations += 1
-        inputs = dataclasses.replace(base_inputs, values={**base_inputs.values, **driver_overrides(d, base_inputs, x)})
-        return float(np.asarray(evaluate(inputs)[1][entity]["npv"]).reshape(-1)[0])
+        evaluations += x.size
+        inputs = dataclasses.replace(base_inputs, values={**base_inputs.values,
+                                                          **driver_overrides(d, base_inputs, x.reshape(-1, 1))})
+        return np.asarray(evaluate(inputs)[1][entity]["npv"], dtype=float).reshape(-1)
+
+    npvs = npvs_at(xs)
 
     price_phase = entity if entity != TOTAL else base_inputs.phases[0]
 
-    def result(x: float, npv: float, message: str) -> Breakeven:
+    def result(x: float, message: str) -> Breakeven:
+        npv = float(npvs_at(np.array([x]))[0])  # alone, as run(overrides=...) evaluates it
         price = math.nan
         if d.name == "gpu_hour_price" and math.isfinite(x):
             first = base_inputs.generation_at(float(base_inputs.values[f"{price_phase}.stage1_online"]))
             price = float(base_inputs.values[f"{first}.gpu_hour_price_usd"]) * x / float(base_inputs.values["usd_per_eur"])
-        return Breakeven(d.name, entity, x, d.unit, base, lo, hi, npv, price, price_phase, evaluations, message)
+        if math.isfinite(x) and abs(npv) >= tol_eur and not message.startswith("refinement stopped"):
+            message = f"refinement stopped at |NPV| = {abs(npv):.3g} EUR (floating-point resolution)"
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+        return Breakeven(d.name, entity, x, d.unit, base, lo, hi, npv if math.isfinite(x) else math.nan, price,
+                         price_phase, evaluations, message)
 
     exact = np.flatnonzero(npvs == 0)
     brackets = np.flatnonzero(np.sign(npvs[:-1]) * np.sign(npvs[1:]) < 0)
@@ -350,53 +356,56 @@ def solve_breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Pat
         message = (f"no break-even {d.name} for {entity} in the allowed range [{lo:g}, {hi_grid:g}] {d.unit}: "
                    f"NPV stays {sign} ({span}) over {grid} values")
         warnings.warn(message, RuntimeWarning, stacklevel=2)
-        return result(math.nan, math.nan, message)
+        return Breakeven(d.name, entity, math.nan, d.unit, base, lo, hi, math.nan, math.nan, price_phase, evaluations,
+                         message)
     candidates = [(abs(xs[i] - base), "exact", i) for i in exact] + [(abs(0.5 * (xs[i] + xs[i + 1]) - base), "bracket", i) for i in brackets]
     _, kind, i = min(candidates)
     note = "" if len(candidates) == 1 else f"; {len(candidates)} sign changes in range, the one nearest the base value taken"
     if kind == "exact":
-        x = float(xs[i])
-        return result(x, npv_at(x), "NPV = 0 at a grid value" + note)
+        return result(float(xs[i]), "NPV = 0 at a grid value" + note)
+    x, fx = _refine(npvs_at, float(xs[i]), float(npvs[i]), float(xs[i + 1]), float(npvs[i + 1]), tol_eur, max_iter)
+    if abs(fx) < tol_eur:
+        return result(x, f"NPV = {fx:.3g} EUR at {d.name} = {x:.10g} {d.unit}" + note)
+    message = f"refinement stopped at |NPV| = {abs(fx):.3g} EUR (floating-point resolution){note}"
+    warnings.warn(message, RuntimeWarning, stacklevel=2)
+    return result(x, message)
 
-    a, b = float(xs[i]), float(xs[i + 1])
-    fa, fb = npv_at(a), npv_at(b)  # scalar re-evaluation: the refined root is reproducible with run(overrides=...)
-    if fa * fb > 0:  # the vectorised and scalar evaluations disagree on the sign (rounding at a near-root grid value)
-        x, fx = (a, fa) if abs(fa) <= abs(fb) else (b, fb)
-        return result(x, fx, f"root at a grid value (|NPV| = {abs(fx):.3g} EUR){note}")
+
+#: driver values evaluated together in each refinement step: the secant estimate, a fan around it
+#: (10^-1 ... 10^-FAN of the bracket on each side) and evenly spaced points
+FAN, EVEN = 12, 7
+
+
+def _refine(npvs_at, a: float, fa: float, b: float, fb: float, tol_eur: float, max_iter: int) -> tuple[float, float]:
+    """(x, NPV at x) with |NPV| < tol_eur inside the bracket [a, b] (NPV changes sign), or the closest found.
+
+    Each step evaluates about 30 values at once (one evaluation on the draw
+    axis): the secant estimate, values around it at 10^-1 to 10^-12 of the
+    bracket, and evenly spaced ones; the bracket shrinks to the pair of
+    neighbouring values where NPV changes sign, at least ninefold a step.
+    """
     best = (a, fa) if abs(fa) <= abs(fb) else (b, fb)
-    side, width, slow = 0, abs(b - a), 0
     for _ in range(max_iter):
         if abs(best[1]) < tol_eur:
             break
         c = (a * fb - b * fa) / (fb - fa)
-        if slow >= 2 or not (min(a, b) < c < max(a, b)):  # slow progress: bisect once
-            c, slow = 0.5 * (a + b), 0
-        if c in (a, b):  # the bracket cannot shrink further in floating point
+        if not (a < c < b):
+            c = 0.5 * (a + b)
+        w = b - a
+        fan = w * np.logspace(-1, -FAN, FAN)
+        points = np.concatenate([[c], c - fan, c + fan, np.linspace(a, b, EVEN + 2)[1:-1]])
+        points = np.unique(points[(points > a) & (points < b)])
+        if points.size == 0:  # the bracket cannot shrink further in floating point
             break
-        fc = npv_at(c)
-        if abs(fc) < abs(best[1]):
-            best = (c, fc)
-        if fc == 0:
-            break
-        if (fc > 0) == (fb > 0):  # c replaces b; Illinois: halve fa when a stays twice running
-            b, fb = c, fc
-            if side == -1:
-                fa *= 0.5
-            side = -1
-        else:  # c replaces a
-            a, fa = c, fc
-            if side == 1:
-                fb *= 0.5
-            side = 1
-        slow = slow + 1 if abs(b - a) > 0.5 * width else 0
-        width = abs(b - a)
-    x, fx = best
-    if abs(fx) < tol_eur:
-        message = f"NPV = {fx:.3g} EUR at {d.name} = {x:.10g} {d.unit}" + note
-    else:
-        message = f"refinement stopped at |NPV| = {abs(fx):.3g} EUR (floating-point resolution){note}"
-        warnings.warn(message, RuntimeWarning, stacklevel=2)
-    return result(x, fx, message)
+        values = npvs_at(points)
+        k = int(np.argmin(np.abs(values)))
+        if abs(values[k]) < abs(best[1]):
+            best = (float(points[k]), float(values[k]))
+        xs, fs = np.concatenate([[a], points, [b]]), np.concatenate([[fa], values, [fb]])
+        change = np.flatnonzero(np.sign(fs[:-1]) * np.sign(fs[1:]) <= 0)
+        j = int(change[0])
+        a, fa, b, fb = float(xs[j]), float(fs[j]), float(xs[j + 1]), float(fs[j + 1])
+    return best
 
 
 def breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Path | str | None = None,

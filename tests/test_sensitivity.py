@@ -14,7 +14,7 @@ import pytest
 
 import finmodel
 from finmodel.inputs import DEFAULT_INPUTS_DIR
-from finmodel.sensitivity import BREAKEVEN_DRIVERS, DRIVERS, breakeven, breakevens, solve_breakeven, tornado
+from finmodel.sensitivity import BREAKEVEN_DRIVERS, DRIVERS, _refine, breakeven, breakevens, solve_breakeven, tornado
 
 PLAN = tomllib.loads((DEFAULT_INPUTS_DIR / "plan.toml").read_text())
 GENERATIONS = tomllib.loads((DEFAULT_INPUTS_DIR / "generations.toml").read_text())
@@ -178,3 +178,21 @@ def test_breakeven_rejects_unknown_driver_and_entity():
         solve_breakeven("gpu_hour_price", entity="mars")
     with pytest.raises(ValueError, match="whole months"):
         breakeven("gpu_life_years")
+
+
+@pytest.mark.parametrize("f, a, b, root", [
+    (lambda x: 1e11 * (x - 1 / 3), 0.0, 1.0, 1 / 3),  # NPV-like slope: |f| < 1 EUR needs x within 1e-11
+    (lambda x: 1e9 * (x ** 3 - 2), 0.0, 2.0, 2 ** (1 / 3)),
+    (lambda x: 1e9 * np.tanh(50 * (x - 0.9)), -1.0, 1.0, 0.9),  # steep near the root, flat far from it
+])
+def test_refine_finds_the_root_in_a_few_batched_evaluations(f, a, b, root):
+    calls = []
+
+    def batch(xs):
+        calls.append(xs.size)
+        return f(xs)
+
+    x, fx = _refine(batch, a, float(f(a)), b, float(f(b)), 1.0, 200)
+    assert abs(fx) < 1.0 and fx == f(x)
+    assert x == pytest.approx(root, abs=1e-9)
+    assert len(calls) <= 6  # each evaluation shrinks the bracket ninefold or more

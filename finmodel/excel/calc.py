@@ -104,9 +104,10 @@ def formulas(layouts: dict[str, SheetLayout], entity: str, input_keys: list[str]
     time = _refs(layouts["time"], span, own_sheet=False)
     ctx = Context(input_refs(input_keys, None if entity == "total" else entity), time, own)
     out = {}
+    phase_refs = [_refs(layouts[p], span, own_sheet=False) for p in phases] if entity == "total" else []
     for it in lay.items:
         if entity == "total" and it.consolidate in ("sum", "min"):
-            parts = [_refs(layouts[p], span, own_sheet=False)[it.name].text for p in phases]
+            parts = [refs[it.name].text for refs in phase_refs]
             out[it.name] = "+".join(parts) if it.consolidate == "sum" else f"MIN({', '.join(parts)})"
         else:
             out[it.name] = it.fn(ctx).text
