@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.workbook.defined_name import DefinedName
 
-from finmodel.excel.formula_eval import XLError, evaluate_formulas
+from finmodel.excel.formula_eval import XLError, evaluate_formulas, tokens
 
 
 def _book(cells: dict[str, object], known: dict | None = None, names: dict[str, str] | None = None):
@@ -84,3 +85,13 @@ def test_dates_and_irr():
 def test_an_unknown_function_leaves_the_cell_and_its_dependants_without_a_value():
     v = _book({"A1": "=FANCY(1)", "A2": "=A1+1", "A3": "=2"})
     assert v("A1") is None and v("A2") is None and v("A3") == 2
+
+
+@pytest.mark.parametrize("formula", [
+    "=--(A1>=B$2)*'It''s'!$C$3:D4+SUM(x_y, -1)%-\"a\"\"b\"&#N/A+1E+20-.5",
+    "=IF(TRUE,_xlfn.IFS(Inputs!$D$9<>0,1),FALSE)/(model_start - 2)^-Time!$F$9:$GO$9",
+    "={1,2;3,4}",  # an array constant: openpyxl's Tokenizer reads it
+])
+def test_tokens_are_openpyxls(formula):
+    want = [(t.value, t.type, t.subtype) for t in Tokenizer(formula).items if t.type != Token.WSPACE]
+    assert [(t.value, t.type, t.subtype) for t in tokens(formula)] == want

@@ -20,6 +20,7 @@ from openpyxl.utils import FORMULAE, get_column_letter, range_boundaries
 import finmodel
 from finmodel.excel.calc import CONSOLIDATED_SHEET, FIRST_PERIOD_COL, TIME_SHEET, calc_sheet_name
 from finmodel.excel.finance_sheets import ANNOUNCED_NAME, DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET
+from finmodel.excel.formula_eval import tokens as evaluator_tokens
 from finmodel.excel.inputs_sheet import FIRST_SCENARIO_COL, HEADER, LIVE_COL, NAME_COL
 from finmodel.excel.sheets import ANNUAL_HEADER_ROW, ANNUAL_SHEET
 from finmodel.excel.style import FIRST_YEAR_COL, TIME_YEARS
@@ -583,3 +584,20 @@ def test_checks_show_one_or_zero(wb):
     cells = [ws.cell(row=r, column=3) for r in range(6, ws.max_row + 1)
              if str(ws.cell(row=r, column=3).value).startswith("=--(")]
     assert len(cells) > 50 and all(c.number_format == "0" for c in cells)
+
+
+def test_the_evaluators_tokens_are_openpyxls(tokens):
+    """The formula evaluator's own tokenizer (a regular expression, for the stored values) reads every formula of
+    the report as openpyxl's Tokenizer does: each distinct formula off the calc sheets and each calc row's first
+    month (the other months are the same formula copied across)."""
+    first_month = get_column_letter(FIRST_PERIOD_COL)
+    seen, checked = set(), 0
+    for sheet, coord, f, items in tokens:
+        calc = sheet in (TIME_SHEET, CONSOLIDATED_SHEET) or sheet.startswith("Calc ")
+        if f in seen or (calc and not re.fullmatch(first_month + r"\d+", coord)):
+            continue
+        seen.add(f)
+        want = [(t.value, t.type, t.subtype) for t in items if t.type != Token.WSPACE]
+        assert [(t.value, t.type, t.subtype) for t in evaluator_tokens(f)] == want, (sheet, coord, f)
+        checked += 1
+    assert checked > 5000
