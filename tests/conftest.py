@@ -1,4 +1,5 @@
-"""Shared test fixtures: small input folders written from Python dicts."""
+"""Shared test fixtures: small input folders written from Python dicts; the default Results and its report,
+computed once per test session (writing the default report takes seconds: modules read one copy)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,34 @@ from pathlib import Path
 
 import pytest
 
+import finmodel
 from finmodel.inputs import DEFAULT_INPUTS_DIR
 from finmodel.spec import GENERATION_FIELDS, GENERATION_SPECS, SPECS
+
+#: the slowest test files (LibreOffice and Gnumeric, package builds, real processes, Monte Carlo), started first:
+#: each file runs whole on one xdist worker (pyproject.toml), so the workers finish together
+SLOW_FIRST = ("test_workbook_recalc.py", "test_install.py", "test_workbook_print.py", "test_report_safety.py",
+              "test_hostile_inputs.py", "test_risk_sheets.py")
+
+
+def pytest_addoption(parser):
+    """Without pytest-xdist (a .venv made before it joined the test extra: re-run scripts/setup.sh), accept
+    pyproject's xdist options and run in one process."""
+    try:
+        import xdist  # noqa: F401
+    except ImportError:
+        group = parser.getgroup("xdist missing: the tests run in one process")
+        group.addoption("--numprocesses", default=None, help="ignored (pytest-xdist not installed)")
+        group.addoption("--maxprocesses", default=None, help="ignored (pytest-xdist not installed)")
+        group.addoption("--dist", default=None, help="ignored (pytest-xdist not installed)")
+        group.addoption("--no-loadscope-reorder", action="store_true", help="ignored (pytest-xdist not installed)")
+
+
+def pytest_collection_modifyitems(items):
+    """The files of SLOW_FIRST first, in that order; the others after, in their usual order."""
+    rank = {name: k for k, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
+
 
 #: a one-phase plan simple enough to work out by hand (see test_hand_case.py)
 HAND_PLAN = dict(
@@ -137,3 +164,21 @@ def default_inputs_copy(tmp_path) -> Path:
     dst = tmp_path / "inputs"
     shutil.copytree(DEFAULT_INPUTS_DIR, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def default_results():
+    """The default scenario's Results, shared by the whole session: never change it."""
+    return finmodel.run()
+
+
+@pytest.fixture(scope="session")
+def default_report(default_results, tmp_path_factory) -> tuple[Path, object]:
+    """(path, layout) of the default Results' report, written once per session without SOURCE_DATE_EPOCH (its
+    bytes are the clock-free ones). Read it; copy it before editing it."""
+    from finmodel.excel.writer import write_report
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        return write_report(default_results, tmp_path_factory.mktemp("default_report") / "report.xlsx",
+                            finmodel.__version__)

@@ -38,8 +38,15 @@ EXCEL_CELL_LIMIT = 32_767  # characters in one cell (Excel specifications and li
 
 
 @pytest.fixture(scope="module")
-def default_res():
-    return finmodel.run()
+def default_res(default_results):
+    return default_results
+
+
+@pytest.fixture(scope="module")
+def small_res(tmp_path_factory):
+    """The one-phase hand case's Results: a report of it saves in a fraction of the default's time, and a save's
+    failure paths are the same whatever the workbook holds."""
+    return finmodel.run(inputs_dir=write_inputs(tmp_path_factory.mktemp("small") / "inputs", HAND_PLAN, {"p": HAND_PHASE}))
 
 
 @pytest.fixture(autouse=True)
@@ -182,9 +189,14 @@ def test_text_longer_than_an_excel_cell_is_cut(default_inputs_copy, tmp_path):
 
 # --- reproducible --------------------------------------------------------------------------------
 
-def test_same_results_give_the_same_bytes(default_res, tmp_path):
-    a, _ = write_report(default_res, tmp_path / "a" / "report.xlsx", VERSION)
-    time.sleep(1.1)  # a timestamp taken from the clock would differ now
+def _later_than(path: Path, seconds: float = 1.1) -> None:
+    """Wait until ``seconds`` after ``path`` was written: a timestamp taken from the clock would differ then."""
+    time.sleep(max(0.0, path.stat().st_mtime + seconds - time.time()))
+
+
+def test_same_results_give_the_same_bytes(default_res, default_report, tmp_path):
+    a, _ = default_report  # written by write_report(default_res, ...) without SOURCE_DATE_EPOCH
+    _later_than(a)
     b, _ = write_report(default_res, tmp_path / "b" / "report.xlsx", VERSION)
     assert a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(a) as z:
@@ -205,9 +217,9 @@ def test_source_date_epoch_is_the_stamp_and_stays_reproducible(default_res, tmp_
     assert "2023-11-14T22:13:20Z" in core, core
 
 
-def test_same_inputs_from_another_run_give_the_same_bytes(default_res, tmp_path):
+def test_same_inputs_from_another_run_give_the_same_bytes(default_report, tmp_path):
     """Two runs of the same inputs (not just the same Results object) give the same file."""
-    a, _ = write_report(default_res, tmp_path / "a.xlsx", VERSION)
+    a, _ = default_report
     b, _ = write_report(finmodel.run(), tmp_path / "b.xlsx", VERSION)
     assert a.read_bytes() == b.read_bytes()
 
@@ -273,9 +285,8 @@ def test_inputs_hash_changes_with_every_single_input():
 # --- atomic ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def good_report(default_res, tmp_path_factory) -> bytes:
-    path, _ = write_report(default_res, tmp_path_factory.mktemp("good") / "report.xlsx", VERSION)
-    return path.read_bytes()
+def good_report(default_report) -> bytes:
+    return default_report[0].read_bytes()
 
 
 @pytest.fixture
@@ -312,7 +323,7 @@ FAILURES = {
 
 
 @pytest.mark.parametrize("failure", list(FAILURES))
-def test_failed_export_keeps_the_previous_report(default_res, previous, monkeypatch, failure):
+def test_failed_export_keeps_the_previous_report(small_res, previous, monkeypatch, failure):
     path, before = previous
     where, fake, raised = FAILURES[failure]
     if where == "save":
@@ -320,22 +331,22 @@ def test_failed_export_keeps_the_previous_report(default_res, previous, monkeypa
     else:
         monkeypatch.setattr(writer, "_normalise_zip", fake)
     with pytest.raises(raised):
-        write_report(default_res, path, VERSION)
+        write_report(small_res, path, VERSION)
     assert path.read_bytes() == before, "the previous report was changed"
     assert folder_listing(path.parent) == [path.name], "temporary files left behind"
 
 
 @pytest.mark.parametrize("failure", ["save-crash", "normalise-disk-full"])
-def test_failed_first_export_leaves_nothing(default_res, tmp_path, monkeypatch, failure):
+def test_failed_first_export_leaves_nothing(small_res, tmp_path, monkeypatch, failure):
     where, fake, raised = FAILURES[failure]
     monkeypatch.setattr(*((openpyxl.Workbook, "save") if where == "save" else (writer, "_normalise_zip")), fake)
     folder = tmp_path / "reports"
     with pytest.raises(raised):
-        write_report(default_res, folder / "report.xlsx", VERSION)
+        write_report(small_res, folder / "report.xlsx", VERSION)
     assert folder_listing(folder) == []
 
 
-def test_failed_move_into_place_keeps_the_previous_report(default_res, previous, monkeypatch):
+def test_failed_move_into_place_keeps_the_previous_report(small_res, previous, monkeypatch):
     path, before = previous
 
     def replace(src, dst):
@@ -343,21 +354,21 @@ def test_failed_move_into_place_keeps_the_previous_report(default_res, previous,
 
     monkeypatch.setattr(writer.os, "replace", replace)
     with pytest.raises(ReportError, match="cannot write"):
-        write_report(default_res, path, VERSION)
+        write_report(small_res, path, VERSION)
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert folder_listing(path.parent) == [path.name]
 
 
-def test_target_that_is_a_folder_gives_report_error(default_res, tmp_path):
+def test_target_that_is_a_folder_gives_report_error(small_res, tmp_path):
     target = tmp_path / "report.xlsx"
     target.mkdir()
     with pytest.raises(ReportError, match="report.xlsx"):
-        write_report(default_res, target, VERSION)
+        write_report(small_res, target, VERSION)
     assert folder_listing(tmp_path) == ["report.xlsx"] and target.is_dir()
 
 
-def test_read_only_folder_gives_report_error_naming_it(default_res, previous, monkeypatch):
+def test_read_only_folder_gives_report_error_naming_it(small_res, previous, monkeypatch):
     """Simulated: creating the temporary file is refused (works also when the tests run as root)."""
     path, before = previous
 
@@ -366,7 +377,7 @@ def test_read_only_folder_gives_report_error_naming_it(default_res, previous, mo
 
     monkeypatch.setattr(writer.tempfile, "mkstemp", mkstemp)
     with pytest.raises(ReportError) as info:
-        write_report(default_res, path, VERSION)
+        write_report(small_res, path, VERSION)
     monkeypatch.undo()
     assert str(path.parent) in str(info.value)
     assert "Permission denied" in str(info.value)
@@ -374,7 +385,7 @@ def test_read_only_folder_gives_report_error_naming_it(default_res, previous, mo
     assert folder_listing(path.parent) == [path.name]
 
 
-def test_read_only_folder_for_real(default_res, previous):
+def test_read_only_folder_for_real(small_res, previous):
     path, before = previous
     folder = path.parent
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)  # 0o555
@@ -388,7 +399,7 @@ def test_read_only_folder_for_real(default_res, previous):
             probe.unlink()
             pytest.skip("this user (root?) can write in a 0o555 folder: see the simulated test above")
         with pytest.raises(ReportError) as info:
-            write_report(default_res, path, VERSION)
+            write_report(small_res, path, VERSION)
         assert str(folder) in str(info.value)
         assert path.read_bytes() == before
         assert folder_listing(folder) == [path.name]
@@ -396,19 +407,19 @@ def test_read_only_folder_for_real(default_res, previous):
         folder.chmod(0o755)
 
 
-def test_parent_that_is_a_file_gives_report_error(default_res, tmp_path):
+def test_parent_that_is_a_file_gives_report_error(small_res, tmp_path):
     (tmp_path / "notafolder").write_text("x")
     with pytest.raises(ReportError, match="notafolder"):
-        write_report(default_res, tmp_path / "notafolder" / "report.xlsx", VERSION)
+        write_report(small_res, tmp_path / "notafolder" / "report.xlsx", VERSION)
 
 
 @pytest.mark.parametrize("lock", [".~lock.{}#", "~${}"])
-def test_open_report_gives_report_error(default_res, previous, lock):
+def test_open_report_gives_report_error(small_res, previous, lock):
     path, before = previous
     lock_file = path.parent / lock.format(path.name)
     lock_file.write_text("someone,host,01.01.2026 10:00,file:///home/someone/.config/libreoffice/4;")
     with pytest.raises(ReportError, match="open") as info:
-        write_report(default_res, path, VERSION)
+        write_report(small_res, path, VERSION)
     assert path.name in str(info.value)
     assert path.read_bytes() == before
     assert lock_file.exists(), "the spreadsheet's lock file was touched"
@@ -507,13 +518,17 @@ def test_report_of_the_hand_case_with_an_announcement(tmp_path):
 
 
 def _cover_generated(path) -> str:
-    ws = openpyxl.load_workbook(path)["Cover"]
-    return next(ws.cell(row=r, column=2).value for r in range(1, 20) if ws.cell(row=r, column=1).value == "Generated")
+    wb = openpyxl.load_workbook(path, read_only=True)  # read_only: only the Cover sheet is parsed
+    try:
+        return next(row[1] for row in wb["Cover"].iter_rows(max_row=20, max_col=2, values_only=True)
+                    if row[0] == "Generated")
+    finally:
+        wb.close()
 
 
-def test_cover_date_is_the_epoch_or_the_inputs_date_never_1980(default_res, tmp_path, monkeypatch):
+def test_cover_date_is_the_epoch_or_the_inputs_date_never_1980(default_res, default_report, tmp_path, monkeypatch):
     latest = max(str(d) for d in default_res.announcements["date"])
-    text = _cover_generated(write_report(default_res, tmp_path / "a.xlsx", VERSION)[0])
+    text = _cover_generated(default_report[0])  # written without SOURCE_DATE_EPOCH
     assert latest in text and "1980" not in text, text
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
     assert _cover_generated(write_report(default_res, tmp_path / "b.xlsx", VERSION)[0]).startswith("2023-11-14")

@@ -37,12 +37,10 @@ VALID_NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]*$")
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report(default_results, default_report):
     """The default scenario's Results and its saved report, reloaded with openpyxl."""
-    res = finmodel.run()
-    path, layout = write_report(res, tmp_path_factory.mktemp("conventions") / "report.xlsx", finmodel.__version__)
-    wb = openpyxl.load_workbook(path)
-    return res, wb, layout
+    path, layout = default_report
+    return default_results, openpyxl.load_workbook(path), layout
 
 
 @pytest.fixture(scope="module")

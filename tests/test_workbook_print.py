@@ -16,17 +16,15 @@ import finmodel
 from finmodel.cli import main
 from finmodel.excel.calc import CONSOLIDATED_SHEET, TIME_SHEET
 from finmodel.excel.printing import PACK
-from finmodel.excel.writer import write_report
 from finmodel.recalc import export_pdf, find_soffice, pdf_pages
 
 MAX_PAGES = 40
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    res = finmodel.run()
-    path, layout = write_report(res, tmp_path_factory.mktemp("print") / "report.xlsx", finmodel.__version__)
-    return res, path, layout, openpyxl.load_workbook(path)
+def report(default_results, default_report):
+    path, layout = default_report
+    return default_results, path, layout, openpyxl.load_workbook(path)
 
 
 def test_every_sheet_prints_a4_landscape_one_page_wide_with_header_and_footer(report):

@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -85,17 +87,25 @@ def _close(lo, py: float, scale: float) -> bool:
     return isinstance(lo, (int, float)) and abs(lo - py) <= REL * max(abs(py), scale)
 
 
-def _edit(src, dst, *, values=None, scenario=None):
+def _edit(src, edits: dict) -> None:
+    """Save edited copies of the workbook ``src`` as a user would make them: {dst: (values, scenario)}, where
+    ``values`` maps Inputs names to new values in the selected scenario's column and ``scenario`` (or None)
+    is the drop-down's new choice. ``src`` is read once; each copy holds only its own edit."""
     wb = openpyxl.load_workbook(src)
     ws = wb[INPUTS_SHEET]
-    if scenario is not None:
-        ws["C3"].value = scenario
-    selected = ws["C3"].value
-    col = next(c for c in range(6, ws.max_column + 1) if ws.cell(row=5, column=c).value == selected)
     rows = {ws.cell(row=r, column=1).value: r for r in range(6, ws.max_row + 1)}
-    for name, value in (values or {}).items():
-        ws.cell(row=rows[name], column=col).value = value
-    wb.save(dst)
+    for dst, (values, scenario) in edits.items():
+        cells = [ws["C3"]]
+        if scenario is not None:
+            ws["C3"].value = scenario
+        col = next(c for c in range(6, ws.max_column + 1) if ws.cell(row=5, column=c).value == ws["C3"].value)
+        cells += [ws.cell(row=rows[name], column=col) for name in values or {}]
+        before = [c.value for c in cells]
+        for name, value in (values or {}).items():
+            ws.cell(row=rows[name], column=col).value = value
+        wb.save(dst)
+        for c, v in zip(cells, before):
+            c.value = v
 
 
 #: a small plan started mid-year (its horizon ends in June: the last month closes the year), with every
@@ -106,38 +116,37 @@ MIDYEAR_PLAN = dict(senior_share=0.5, senior_profile=1, senior_fee=0.01, gpu_deb
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory):
+def books(default_results, default_report, tmp_path_factory):
     """Python results and recalculated workbooks: {case: (Results, openpyxl values workbook, layout, path)}."""
     from conftest import HAND_PHASE, HAND_PLAN, write_inputs
 
     _need_soffice()
     tmp = tmp_path_factory.mktemp("recalc")
-    base = finmodel.run()
-    path, layout = write_report(base, tmp / "in" / "default.xlsx", finmodel.__version__)
+    base = default_results
+    (tmp / "in").mkdir()
+    path, layout = Path(shutil.copyfile(default_report[0], tmp / "in" / "default.xlsx")), default_report[1]
     cases = {"default": (base, path, layout)}
+    edits = {}
     for name, (values, overrides) in EDITS.items():
-        dst = tmp / "in" / f"{name}.xlsx"
-        _edit(path, dst, values=values)
-        cases[name] = (finmodel.run(overrides=overrides), dst, layout)
+        edits[tmp / "in" / f"{name}.xlsx"] = (values, None)
+        cases[name] = (finmodel.run(overrides=overrides), tmp / "in" / f"{name}.xlsx", layout)
     for case, scenario in (("scenario_feb", "feb_2025"), ("scenario_no_debt", "no_debt"),
                            ("scenario_merchant", "merchant"), ("scenario_contracted", "contracted"),
                            ("scenario_colocation", "colocation")):
-        dst = tmp / "in" / f"{case}.xlsx"
-        _edit(path, dst, scenario=scenario)
-        cases[case] = (finmodel.run(scenario), dst, layout)
+        edits[tmp / "in" / f"{case}.xlsx"] = (None, scenario)
+        cases[case] = (finmodel.run(scenario), tmp / "in" / f"{case}.xlsx", layout)
     # inputs Python refuses, typed into the workbook: utilisation above 1, no month of construction for Alixan
-    start = openpyxl.load_workbook(path)[INPUTS_SHEET]
-    rows = {start.cell(row=r, column=1).value: r for r in range(6, start.max_row + 1)}
-    construction = start.cell(row=rows["alixan_construction_start"], column=layout.inputs.scenario_cols["nov_2025"]).value
-    _edit(path, tmp / "in" / "edge.xlsx", values={"utilisation": 1.5, "alixan_stage1_online": construction})
+    construction = dt.datetime.combine(from_serial(float(base.inputs.values["alixan.construction_start"])), dt.time())
+    edits[tmp / "in" / "edge.xlsx"] = ({"utilisation": 1.5, "alixan_stage1_online": construction}, None)
     cases["edge"] = (base, tmp / "in" / "edge.xlsx", layout)  # no Python run: its inputs are invalid
+    _edit(path, edits)
     # risk sheets (a scenario table is enough) computed for nov_2025, then the drop-down switched to feb_2025
     from finmodel.compare import compare
     from finmodel.excel.risk_sheets import RiskTables
 
     risky, _ = write_report(base, tmp / "risky" / "risky.xlsx", finmodel.__version__,
                             RiskTables(scenarios=compare(["nov_2025", "feb_2025"])))
-    _edit(risky, tmp / "in" / "risk_stale.xlsx", scenario="feb_2025")
+    _edit(risky, {tmp / "in" / "risk_stale.xlsx": (None, "feb_2025")})
     cases["risk_fresh"] = (base, risky, layout)
     cases["risk_stale"] = (finmodel.run("feb_2025"), tmp / "in" / "risk_stale.xlsx", layout)
     inputs = write_inputs(tmp / "midyear_inputs", HAND_PLAN | MIDYEAR_PLAN, {"p": HAND_PHASE}, start="2024-07",
@@ -248,7 +257,7 @@ def test_edited_workbook_reads_back_into_python(books, tmp_path):
     assert not bad, bad[:5]
     # the same through the command line: a report written from the edited workbook
     out = tmp_path / "from_edited.xlsx"
-    assert finmodel.cli.main(["report", "--inputs-from", str(src), "--out", str(out)]) == 0
+    assert finmodel.cli.main(["report", "--no-risk", "--inputs-from", str(src), "--out", str(out)]) == 0
     again = read_inputs_from_workbook(out)
     assert finmodel.run(inputs=again).scalar("total", "npv") == pytest.approx(res.scalar("total", "npv"), rel=1e-12)
 
@@ -492,8 +501,18 @@ def test_midyear_plan_with_every_tranche(books):
 
 # --- stored values: the numbers are in the file before any recalculation ------------------------
 
-def _stored(books, case="default"):
-    return openpyxl.load_workbook(books[case][3], data_only=True)
+@pytest.fixture(scope="module")
+def saved(books):
+    """The saved reports as written (before any recalculation), each opened once for the module:
+    {case: (stored values workbook, formulas workbook)}, opened when first asked for."""
+    opened = {}
+
+    def get(case="default"):
+        if case not in opened:
+            src = books[case][3]
+            opened[case] = (openpyxl.load_workbook(src, data_only=True), openpyxl.load_workbook(src))
+        return opened[case]
+    return get
 
 
 def test_every_formula_cell_stores_a_value(books):
@@ -525,10 +544,10 @@ def test_pandas_reads_the_dashboard_headlines(books):
 
 
 @pytest.mark.parametrize("case", ["default", "midyear"])
-def test_stored_values_are_pythons_numbers(books, case):
+def test_stored_values_are_pythons_numbers(books, saved, case):
     """Without any recalculation, the file's calc and financing cells hold Python's values."""
     res, _, layout, _ = books[case]
-    wb = _stored(books, case)
+    wb = saved(case)[0]
     compared, bad = _compare_calc_sheets(res, wb, layout)
     fin_compared, fin_bad = _compare_finance_sheets(res, wb, layout)
     assert not bad + fin_bad, (bad + fin_bad)[:5]
@@ -595,13 +614,13 @@ def compare_with_stored(stored, recalculated, formulas, sheets) -> tuple[int, li
     return compared, bad
 
 
-def test_stored_values_match_libreoffice_on_every_summary_sheet(books):
+def test_stored_values_match_libreoffice_on_every_summary_sheet(books, saved):
     """Every formula cell outside the calc sheets (evaluated in Python from its formula) equals LibreOffice's value."""
-    _, lo, layout, src = books["default"]
+    _, lo, layout, _ = books["default"]
     calc = {lay.sheet for lay in layout.calc.values()}
-    formulas = openpyxl.load_workbook(src)
+    stored, formulas = saved()
     sheets = [s for s in formulas.sheetnames if s not in calc]
-    compared, bad = compare_with_stored(_stored(books), lo, formulas, sheets)
+    compared, bad = compare_with_stored(stored, lo, formulas, sheets)
     assert compared > 10_000
     assert not bad, f"{len(bad)} of {compared} cells differ, e.g. {bad[:5]}"
 
@@ -632,12 +651,12 @@ def test_gnumeric_matches_python_in_every_calc_cell_and_headline(books, gnumeric
     assert _named(wb, "Check_Master") == 1
 
 
-def test_gnumeric_agrees_with_the_stored_values_on_every_summary_sheet(books, gnumeric):
-    _, _, layout, src = books["default"]
+def test_gnumeric_agrees_with_the_stored_values_on_every_summary_sheet(books, gnumeric, saved):
+    _, _, layout, _ = books["default"]
     calc = {lay.sheet for lay in layout.calc.values()}
-    formulas = openpyxl.load_workbook(src)
+    stored, formulas = saved()
     sheets = [s for s in formulas.sheetnames if s not in calc]
-    compared, bad = compare_with_stored(_stored(books), gnumeric["default"], formulas, sheets)
+    compared, bad = compare_with_stored(stored, gnumeric["default"], formulas, sheets)
     assert compared > 10_000
     assert not bad, f"{len(bad)} of {compared} cells differ, e.g. {bad[:5]}"
 
