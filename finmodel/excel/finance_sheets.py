@@ -64,8 +64,7 @@ DEBT_LABELS = {
 DEBT_COVER = (
     ("debt_outstanding", "Debt outstanding, all tranches (year end)", "debt_balance", "balance"),
     ("cfads", "Cash flow available for debt service (CFADS), months with debt service", "cfads_serviced", "flow"),
-    ("debt_service", "Debt service, all tranches, months with debt service (not the last month's final repayment)",
-     "debt_service_serviced", "flow"),
+    ("debt_service", "Debt service, all tranches, months with debt service", "debt_service_serviced", "flow"),
     ("it_secured_debt", "GPU loans and vendor financing (year end)", "it_secured_debt", "balance"),
     ("it_book_value", "Book value of the IT securing them (year end)", "it_book_value", "balance"),
 )
@@ -78,7 +77,7 @@ KEY_FIGURES = (
     ("LLCR at completion", "llcr", DSCR, True),
     ("Covenant tests failed", "breach_months", "0", False),
     ("Months with an equity cure", "equity_cure_months", "0", False),
-    ("Months with GPU and vendor debt above the IT book value", "collateral_breach_months", "0", False),
+    ("Months of IT debt above IT value", "collateral_breach_months", "0", False),
     ("Equity IRR", "equity_irr", PERCENT, False),
     ("Equity NPV (EUR m)", "equity_npv", EUR_M, False),
     ("WACC implied by the structure", "wacc", PERCENT, False),
