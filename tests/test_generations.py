@@ -173,3 +173,13 @@ def test_a_generation_may_not_take_a_phases_name(tmp_path):
 def test_unknown_field_in_a_generation(tmp_path):
     p = one_problem(write_case(tmp_path, {"g1": {**G1, "kw_per_gpus": 2.0}}))
     assert p.field == "g1.kw_per_gpus" and "did you mean 'kw_per_gpu'" in p.message
+
+
+def test_missing_or_empty_generations_file(tmp_path):
+    folder = write_case(tmp_path, {"g1": G1})
+    (folder / "generations.toml").unlink()
+    p = one_problem(folder)
+    assert p.file.endswith("generations.toml") and p.field == "(file)" and "not found" in p.message
+    (folder / "generations.toml").write_text("# nothing yet\n")
+    p = one_problem(folder)
+    assert p.file.endswith("generations.toml") and "no GPU generation" in p.message and "gpu_price_usd" in p.message
