@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 
 import finmodel
 from finmodel.inputs import DEFAULT_INPUTS_DIR
-from tests.conftest import HAND_PHASE, HAND_PLAN, write_inputs
+from tests.conftest import GEN, HAND_GENERATION, HAND_PHASE, HAND_PLAN, write_inputs
 
 SETTINGS = settings(max_examples=25, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 DEFAULT_PHASES = ("alixan", "grand_est_a", "grand_est_b", "south")
+DEFAULT_GENERATIONS = ("gb200", "gb300", "rubin", "rubin_ultra", "feynman")
 FINITE_SUMMARY = ("npv_eur", "capex_eur", "lcoc_eur_per_gpu_hour", "jobs_permanent_2030")
 
 #: plan-wide inputs that are money per unit of something (scale with the cost level)
@@ -31,7 +32,8 @@ PLAN_COSTS = ("power_price_eur_per_mwh", "shell_capex_eur_per_mw", "electrical_c
               # the heat credit is a negative cost inside the LCOC's opex: its price scales too
               "heat_price_eur_per_mwh")
 #: per-phase cost inputs
-PHASE_COSTS = ("gpu_price_usd",)  # a GPU generation's field (generations.toml)
+#: per-generation cost inputs (generations.toml)
+GENERATION_COSTS = ("gpu_price_usd",)
 # Not scaled, because they are not money: facility_maintenance_rate, it_support_rate and insurance_rate (shares of capex,
 # which already scales), network_storage_share, usd_per_eur (it would also move the price),
 # tax and discount rates, quantities (GPUs, MW, FTE/MW, PUE, utilisation).
@@ -52,8 +54,8 @@ def floats(lo, hi):
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
 
-def drivers(phases: tuple[str, ...]):
-    """Overrides for a handful of drivers, each within its spec range."""
+def drivers(generations: tuple[str, ...]):
+    """Overrides for a handful of drivers, each within its spec range (prices for every GPU generation)."""
     plan = st.fixed_dictionaries({
         "discount_rate": floats(0.001, 0.5),
         "utilisation": floats(0.051, 1.0),
@@ -69,8 +71,8 @@ def drivers(phases: tuple[str, ...]):
         "gpu_life_years": st.integers(12, 120).map(lambda m: m / 12),
     })
     per_phase = st.fixed_dictionaries({
-        "g1.gpu_price_usd": floats(1, 1e6),
-        "g1.gpu_hour_price_usd": floats(0, 1000),
+        **{f"{g}.gpu_price_usd": floats(1, 1e6) for g in generations},
+        **{f"{g}.gpu_hour_price_usd": floats(0, 1000) for g in generations},
     })
     # a GPU loan is repaid within the GPU life (an input check): the default 48 months, shorter lives their own
     return st.tuples(plan, per_phase).map(
@@ -117,16 +119,16 @@ def check_total_is_sum_of_phases(res) -> None:
         assert s.loc["total", col] == pytest.approx(s.loc[phases, col].sum(), rel=1e-9, abs=1e-3), col
 
 
-def scaled(base: dict, k: float, phases: tuple[str, ...]) -> dict:
+def scaled(base: dict, k: float, generations: tuple[str, ...]) -> dict:
     out = {name: base[name] * k for name in PLAN_COSTS}
-    out.update({f"{p}.{f}": base[f"{p}.{f}"] * k for p in phases for f in PHASE_COSTS})
+    out.update({f"{g}.{f}": base[f"{g}.{f}"] * k for g in generations for f in GENERATION_COSTS})
     return out
 
 
 # --- hand case -----------------------------------------------------------------
 
 @SETTINGS
-@given(overrides=drivers(("p",)))
+@given(overrides=drivers((GEN,)))
 def test_hand_case_figures_finite_and_signs(hand_dir, overrides):
     res = finmodel.run(inputs_dir=hand_dir, overrides=overrides)
     check_finite(res)
@@ -136,11 +138,11 @@ def test_hand_case_figures_finite_and_signs(hand_dir, overrides):
 @SETTINGS
 @given(k=floats(0.05, 10), other=st.fixed_dictionaries({
     "discount_rate": floats(0.001, 0.5), "utilisation": floats(0.051, 1.0), "pue": floats(1, 3),
-    "corporate_tax_rate": floats(0, 0.6), "fte_per_mw": floats(0, 50), "g1.gpu_hour_price_usd": floats(0, 1000)}))
+    "corporate_tax_rate": floats(0, 0.6), "fte_per_mw": floats(0, 50), f"{GEN}.gpu_hour_price_usd": floats(0, 1000)}))
 def test_hand_case_levelized_cost_is_linear_in_costs(hand_dir, k, other):
-    base = {**{n: float(HAND_PLAN[n]) for n in PLAN_COSTS}, **{f"p.{f}": float(HAND_PHASE[f]) for f in PHASE_COSTS}}
-    one = finmodel.run(inputs_dir=hand_dir, overrides={**other, **scaled(base, 1.0, ("p",))})
-    kk = finmodel.run(inputs_dir=hand_dir, overrides={**other, **scaled(base, k, ("p",))})
+    base = {**{n: float(HAND_PLAN[n]) for n in PLAN_COSTS}, **{f"{GEN}.{f}": float(HAND_GENERATION[f]) for f in GENERATION_COSTS}}
+    one = finmodel.run(inputs_dir=hand_dir, overrides={**other, **scaled(base, 1.0, (GEN,))})
+    kk = finmodel.run(inputs_dir=hand_dir, overrides={**other, **scaled(base, k, (GEN,))})
     for col in ("lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour"):
         assert kk.summary.loc["p", col] == pytest.approx(k * one.summary.loc["p", col], rel=1e-9), col
     np.testing.assert_allclose(kk.values["p"]["residual_value"], k * one.values["p"]["residual_value"], rtol=1e-9)
@@ -155,7 +157,8 @@ def month(year: int, m: int) -> str:
 @st.composite
 def schedule(draw, phase: str):
     """Phase size, stage split and dates: construction, then stage 1, then full service, within 2025-2040."""
-    c = draw(st.integers(1, 120), label=f"{phase} construction month")
+    # stage 1 from March 2025 on, when the first GPU generation (GB200, generations.toml) is available
+    c = draw(st.integers(2, 120), label=f"{phase} construction month")
     build1 = draw(st.integers(1, 36), label=f"{phase} build 1 months")
     s1 = c + build1
     full = s1 + draw(st.integers(1, 36), label=f"{phase} build 2 months")
@@ -171,7 +174,7 @@ def schedule(draw, phase: str):
 
 
 @SETTINGS
-@given(overrides=drivers(DEFAULT_PHASES), scenario=st.sampled_from(["nov_2025", "feb_2025", "nov_2025_delayed"]),
+@given(overrides=drivers(DEFAULT_GENERATIONS), scenario=st.sampled_from(["nov_2025", "feb_2025", "nov_2025_delayed"]),
        phase=st.sampled_from(DEFAULT_PHASES), data=st.data())
 def test_default_inputs_figures_finite_signs_and_consolidation(overrides, scenario, phase, data):
     if data.draw(st.booleans(), label="redraw one phase's schedule"):
@@ -189,7 +192,7 @@ def test_default_inputs_figures_finite_signs_and_consolidation(overrides, scenar
     "insurance_rate": floats(0, 0.2), "wage_escalation": floats(-0.1, 0.2)}))
 def test_default_inputs_levelized_cost_is_linear_in_costs(default_values, k, other):
     one = finmodel.run(inputs_dir=DEFAULT_INPUTS_DIR, overrides=other)
-    kk = finmodel.run(inputs_dir=DEFAULT_INPUTS_DIR, overrides={**other, **scaled(default_values, k, DEFAULT_PHASES)})
+    kk = finmodel.run(inputs_dir=DEFAULT_INPUTS_DIR, overrides={**other, **scaled(default_values, k, DEFAULT_GENERATIONS)})
     for entity in (*DEFAULT_PHASES, "total"):
         for col in ("lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour"):
             assert kk.summary.loc[entity, col] == pytest.approx(k * one.summary.loc[entity, col], rel=1e-9), (entity, col)
