@@ -358,6 +358,9 @@ def _compare_finance_sheets(res, wb, layout) -> tuple[int, list[str]]:
             year, year_end = (np.asarray(res.time[k]).reshape(-1) for k in ("year", "year_end"))
             row = [sum(debt[(e, n, "balance", y)] for n, _, _ in TRANCHES)
                    - float(np.sum(np.asarray(swept).reshape(-1) * (year == y) * year_end)) for y in fin.years]
+        elif key == "sweep_prepayment":
+            year = np.asarray(res.time["year"]).reshape(-1)
+            row = [float(np.sum(np.asarray(res.values[e]["senior_prepayment"]).reshape(-1) * (year == y))) for y in fin.years]
         elif key in ("cfads", "debt_service", "it_secured_debt", "it_book_value"):
             row = [cover.loc[(e, y), key] for y in fin.years]
         else:
