@@ -62,9 +62,8 @@ DEBT_LABELS = {
 }
 #: the all-tranche lines of each Debt block: (key, label, calc row, kind)
 DEBT_COVER = (
-    ("debt_outstanding", "Debt outstanding, all tranches, after the cash sweep (year end)", "debt_balance", "balance"),
-    ("sweep_prepayment", "Senior debt prepaid by the cash sweep (the senior block above is the schedule before it)",
-     "senior_prepayment", "flow"),
+    ("debt_outstanding", "Debt outstanding after the cash sweep (year end)", "debt_balance", "balance"),
+    ("sweep_prepayment", "Senior debt prepaid by the cash sweep", "senior_prepayment", "flow"),
     ("cfads", "Cash flow available for debt service (CFADS), months with debt service", "cfads_serviced", "flow"),
     ("debt_service", "Debt service, all tranches, months with debt service", "debt_service_serviced", "flow"),
     ("it_secured_debt", "GPU loans and vendor financing (year end)", "it_secured_debt", "balance"),
