@@ -110,6 +110,9 @@ def test_colocation_scenario_reads_every_phase_as_colocation():
     mw = sum(float(res.inputs.values[f"{p}.it_mw"]) for p in res.inputs.phases)
     assert res.summary.loc["total", "it_mw"] == pytest.approx(mw)  # the announced MW are built
     assert "colocation" in set(finmodel.list_scenarios().name)
+    cloud = finmodel.run()  # the same facilities as the default GPU cloud, whatever generations it buys
+    assert res.scalar("total", "capex_initial") == pytest.approx(float(np.sum(cloud.values["total"]["capex_works"])))
+    np.testing.assert_allclose(res.values["total"]["capex_works"], cloud.values["total"]["capex_works"])
 
 
 @pytest.mark.parametrize("field, value, shown, allowed", [
