@@ -3,14 +3,22 @@ computed once per test session (writing the default report takes seconds: module
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import finmodel
 from finmodel.inputs import DEFAULT_INPUTS_DIR
 from finmodel.spec import GENERATION_FIELDS, GENERATION_SPECS, SPECS
+
+# hypothesis (tests/test_fuzz.py, tests/test_properties.py): 25 fresh examples per test in an ordinary run (no
+# example database: each run tries others); HYPOTHESIS_PROFILE=deep tries 1,000
+settings.register_profile("finmodel", max_examples=25, deadline=None, database=None)
+settings.register_profile("deep", settings.get_profile("finmodel"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "finmodel"))
 
 #: the slowest test files (LibreOffice and Gnumeric, package builds, real processes, Monte Carlo), started first:
 #: each file runs whole on one xdist worker (pyproject.toml), so the workers finish together

@@ -30,7 +30,8 @@ FILES = ("plan.toml", "phases.toml", "scenarios.toml", "announcements.toml", "cu
 TOML_FILES = FILES[:4]
 ORIGINAL = {name: (DEFAULT_INPUTS_DIR / name).read_bytes() for name in FILES}
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+# the number of examples: the hypothesis profile in conftest.py
+SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
 
 
 def run_on(texts: dict[str, bytes], **kw) -> None:

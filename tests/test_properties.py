@@ -17,8 +17,8 @@ import finmodel
 from finmodel.inputs import DEFAULT_INPUTS_DIR
 from tests.conftest import GEN, HAND_GENERATION, HAND_PHASE, HAND_PLAN, write_inputs
 
-SETTINGS = settings(max_examples=25, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# the number of examples: the hypothesis profile in conftest.py
+SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 DEFAULT_PHASES = ("alixan", "grand_est_a", "grand_est_b", "south")
 DEFAULT_GENERATIONS = ("gb200", "gb300", "rubin", "rubin_ultra", "feynman")

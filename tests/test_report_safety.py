@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import re
+import shutil
 import stat
 import time
 import zipfile
@@ -43,10 +44,15 @@ def default_res(default_results):
 
 
 @pytest.fixture(scope="module")
-def small_res(tmp_path_factory):
-    """The one-phase hand case's Results: a report of it saves in a fraction of the default's time, and a save's
-    failure paths are the same whatever the workbook holds."""
-    return finmodel.run(inputs_dir=write_inputs(tmp_path_factory.mktemp("small") / "inputs", HAND_PLAN, {"p": HAND_PHASE}))
+def small_dir(tmp_path_factory) -> Path:
+    """The one-phase hand case's inputs: its workbook builds and saves in a fraction of the default's time, and
+    the Cover's hash and a save's failure paths are the same code whatever the workbook holds."""
+    return write_inputs(tmp_path_factory.mktemp("small") / "inputs", HAND_PLAN, {"p": HAND_PHASE})
+
+
+@pytest.fixture(scope="module")
+def small_res(small_dir):
+    return finmodel.run(inputs_dir=small_dir)
 
 
 @pytest.fixture(autouse=True)
@@ -158,8 +164,8 @@ def test_formula_like_text_stays_text(hostile_inputs, tmp_path):
     assert not [f for f in raw if "MARKER" in f or "HYPERLINK" in f.upper()]
 
 
-def test_control_characters_in_text_do_not_crash_the_export(default_inputs_copy, tmp_path, capsys):
-    d = default_inputs_copy
+def test_control_characters_in_text_do_not_crash_the_export(hand_inputs, tmp_path, capsys):
+    d = hand_inputs
     plan = (d / "plan.toml").read_text()
     i = plan.index("[inputs.discount_rate]")
     m = re.compile(r'^source = ".*"$', re.M).search(plan, i)
@@ -177,9 +183,9 @@ def test_control_characters_in_text_do_not_crash_the_export(default_inputs_copy,
     assert cells and all(c.data_type == "s" for c in cells)
 
 
-def test_text_longer_than_an_excel_cell_is_cut(default_inputs_copy, tmp_path):
+def test_text_longer_than_an_excel_cell_is_cut(hand_inputs, tmp_path):
     """Excel holds at most 32,767 characters in a cell; a longer source is cut (openpyxl does it), not refused."""
-    d = default_inputs_copy
+    d = hand_inputs
     (d / "plan.toml").write_text(set_source((d / "plan.toml").read_text(), "[inputs.discount_rate]", "x" * 40_000))
     path, _ = write_report(finmodel.run(inputs_dir=d), tmp_path / "report.xlsx", VERSION)
     wb = openpyxl.load_workbook(path)
@@ -224,35 +230,33 @@ def test_same_inputs_from_another_run_give_the_same_bytes(default_report, tmp_pa
     assert a.read_bytes() == b.read_bytes()
 
 
-def test_cover_hash_stays_when_nothing_changes(default_res):
-    h0 = cover_hash(build_workbook(default_res, VERSION)[0])
-    assert h0 == default_res.inputs.digest()
-    assert cover_hash(build_workbook(finmodel.run(), VERSION)[0]) == h0
-    same = {"discount_rate": float(default_res.inputs.values["discount_rate"])}
-    assert cover_hash(build_workbook(finmodel.run(overrides=same), VERSION)[0]) == h0
+def test_cover_hash_stays_when_nothing_changes(small_res, small_dir):
+    h0 = cover_hash(build_workbook(small_res, VERSION)[0])
+    assert h0 == small_res.inputs.digest()
+    assert cover_hash(build_workbook(finmodel.run(inputs_dir=small_dir), VERSION)[0]) == h0
+    same = {"discount_rate": float(small_res.inputs.values["discount_rate"])}
+    assert cover_hash(build_workbook(finmodel.run(inputs_dir=small_dir, overrides=same), VERSION)[0]) == h0
 
 
-@pytest.mark.parametrize("overrides", [{"discount_rate": 0.111}, {"alixan.gpus": 40_001},
-                                       {"alixan.full_online": "2028-01"}])
-def test_cover_hash_changes_with_an_input(default_res, overrides):
-    h0 = default_res.inputs.digest()
-    res = finmodel.run(overrides=overrides)
+@pytest.mark.parametrize("overrides", [{"discount_rate": 0.111}, {"p.gpus": 101}, {"p.full_online": "2025-06"}])
+def test_cover_hash_changes_with_an_input(small_res, small_dir, overrides):
+    h0 = small_res.inputs.digest()
+    res = finmodel.run(inputs_dir=small_dir, overrides=overrides)
     wb, _ = build_workbook(res, VERSION)
     assert cover_hash(wb) == res.inputs.digest() != h0
     props = {p.name: p.value for p in wb.custom_doc_props}
     assert props["inputs_sha256"] == cover_hash(wb)
 
 
-def test_cover_hash_changes_with_the_curve(default_inputs_copy, default_res):
-    csv = default_inputs_copy / "curves" / "power_price_index.csv"
+def test_cover_hash_changes_with_the_curve(small_res, small_dir, tmp_path):
+    inputs = shutil.copytree(small_dir, tmp_path / "inputs")
+    csv = inputs / "curves" / "power_price_index.csv"
     lines = csv.read_text().splitlines()
-    year, value = lines[-1].split(",")
-    lines[-1] = f"{year},{float(value) + 0.01}"
+    year, value = lines[1].split(",")  # the first year's index: the one-year plan uses it
+    lines[1] = f"{year},{float(value) + 0.01}"
     csv.write_text("\n".join(lines) + "\n")
-    res = finmodel.run(inputs_dir=default_inputs_copy)
-    assert cover_hash(build_workbook(res, VERSION)[0]) != default_res.inputs.digest()
-
-
+    res = finmodel.run(inputs_dir=inputs)
+    assert cover_hash(build_workbook(res, VERSION)[0]) != small_res.inputs.digest()
 def test_inputs_hash_changes_with_every_single_input():
     """The Cover shows Inputs.digest(); each input, nudged alone, changes it (fixed unit conversions excepted)."""
     base = load_inputs()
