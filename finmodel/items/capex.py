@@ -9,22 +9,14 @@ Building works are priced at model start: each month's spend is escalated by
 the construction cost index and carries ``works_contingency`` on top.
 """
 
-from finmodel.expr import cumsum, pick, total
+from finmodel.expr import cumsum, total
+from finmodel.items.schedule import stage_generation_field
 from finmodel.registry import row, scalar
 
 S = "Capex"
 
 
-@row("GPU-server price, stage 1 generation", "USD/GPU", S, consolidate=None)
-def gpu_price1_usd(m):
-    """gpu_price_usd of stage 1's generation: INDEX(generation_gpu_price_usd, generation, 1)."""
-    return pick(m.i.generation_gpu_price_usd, m.gen1)
-
-
-@row("GPU-server price, stage 2 generation", "USD/GPU", S, consolidate=None)
-def gpu_price2_usd(m):
-    """gpu_price_usd of stage 2's generation."""
-    return pick(m.i.generation_gpu_price_usd, m.gen2)
+stage_generation_field("gpu_price{s}_usd", "gpu_price_usd", "GPU-server price", "USD/GPU", S)
 
 
 @row("GPU servers, first purchase", "EUR", S, total=True)

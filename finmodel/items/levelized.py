@@ -16,7 +16,8 @@ Colocation phases' costs are left out of the PVs, so the consolidated cost
 per GPU-hour is that of the phases that sell GPU-hours.
 """
 
-from finmodel.expr import divide_where, lag, lt, pick, sumproduct
+from finmodel.expr import divide_where, lag, lt, sumproduct
+from finmodel.items.schedule import stage_generation_field
 from finmodel.registry import row, scalar
 
 S = "Cost per GPU-hour"
@@ -70,16 +71,7 @@ def lcoc(m):
     return divide_where(m.pv_lcoc_costs, m.pv_gpu_hours, m.has_gpu_hours)
 
 
-@row("Dense PFLOP/s per GPU, stage 1 generation", "PFLOP/s/GPU", S, consolidate=None)
-def pflops1(m):
-    """pflops_per_gpu of stage 1's generation: INDEX(generation_pflops_per_gpu, generation, 1)."""
-    return pick(m.i.generation_pflops_per_gpu, m.gen1)
-
-
-@row("Dense PFLOP/s per GPU, stage 2 generation", "PFLOP/s/GPU", S, consolidate=None)
-def pflops2(m):
-    """pflops_per_gpu of stage 2's generation."""
-    return pick(m.i.generation_pflops_per_gpu, m.gen2)
+stage_generation_field("pflops{s}", "pflops_per_gpu", "Dense PFLOP/s per GPU", "PFLOP/s/GPU", S)
 
 
 @row("GPU-hours sold, stage 1", "GPU-h", S, total=True)

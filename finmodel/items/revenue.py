@@ -13,34 +13,15 @@ billed at ``utilisation``, each stage ramping up from its own service date. A cu
 earned back evenly over the term (a liability in working capital).
 """
 
-from finmodel.expr import lt, minimum, pick
+from finmodel.expr import lt, minimum
+from finmodel.items.schedule import stage_generation_field
 from finmodel.registry import row
 
 S = "Revenue"
 
 
-@row("New-generation merchant price, stage 1 generation", "USD/GPU-h", S, consolidate=None)
-def hour_price1_usd(m):
-    """gpu_hour_price_usd of stage 1's generation: INDEX(generation_gpu_hour_price_usd, generation, 1)."""
-    return pick(m.i.generation_gpu_hour_price_usd, m.gen1)
-
-
-@row("New-generation merchant price, stage 2 generation", "USD/GPU-h", S, consolidate=None)
-def hour_price2_usd(m):
-    """gpu_hour_price_usd of stage 2's generation."""
-    return pick(m.i.generation_gpu_hour_price_usd, m.gen2)
-
-
-@row("Contract price, stage 1 generation", "USD/GPU-h", S, consolidate=None)
-def contract_price1_usd(m):
-    """contract_price_usd of stage 1's generation."""
-    return pick(m.i.generation_contract_price_usd, m.gen1)
-
-
-@row("Contract price, stage 2 generation", "USD/GPU-h", S, consolidate=None)
-def contract_price2_usd(m):
-    """contract_price_usd of stage 2's generation."""
-    return pick(m.i.generation_contract_price_usd, m.gen2)
+stage_generation_field("hour_price{s}_usd", "gpu_hour_price_usd", "New-generation merchant price", "USD/GPU-h", S)
+stage_generation_field("contract_price{s}_usd", "contract_price_usd", "Contract price", "USD/GPU-h", S)
 
 
 @row("Contract in force, stage 1 purchase", "flag", S, consolidate=None)

@@ -163,16 +163,18 @@ def gen2(m):
     return match_le(m.purchase2_date, m.i.generation_available)
 
 
-@row("IT kW per GPU, stage 1 generation", "kW/GPU", S, consolidate=None)
-def kw1(m):
-    """kw_per_gpu of stage 1's generation: INDEX(generation_kw_per_gpu, generation, 1)."""
-    return pick(m.i.generation_kw_per_gpu, m.gen1)
+def stage_generation_field(name: str, field: str, label: str, unit: str, section: str) -> None:
+    """Register one row per stage (``name`` with ``{s}`` = 1, 2): ``field`` of the generation that stage bought,
+    INDEX(generation_<field>, generation, 1)."""
+    for s in (1, 2):
+        def fn(m, s=s):
+            return pick(getattr(m.i, f"generation_{field}"), getattr(m, f"gen{s}"))
+        fn.__name__ = name.format(s=s)
+        fn.__doc__ = f"{field} of stage {s}'s generation: INDEX(generation_{field}, generation, 1)."
+        row(f"{label}, stage {s} generation", unit, section, consolidate=None)(fn)
 
 
-@row("IT kW per GPU, stage 2 generation", "kW/GPU", S, consolidate=None)
-def kw2(m):
-    """kw_per_gpu of stage 2's generation."""
-    return pick(m.i.generation_kw_per_gpu, m.gen2)
+stage_generation_field("kw{s}", "kw_per_gpu", "IT kW per GPU", "kW/GPU", S)
 
 
 @row("GPUs in the halls of stage 1 (generation bought)", "GPU", F, consolidate=None)
