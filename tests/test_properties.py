@@ -144,7 +144,7 @@ def test_hand_case_levelized_cost_is_linear_in_costs(hand_dir, k, other):
     one = finmodel.run(inputs_dir=hand_dir, overrides={**other, **scaled(base, 1.0, (GEN,))})
     kk = finmodel.run(inputs_dir=hand_dir, overrides={**other, **scaled(base, k, (GEN,))})
     for col in ("lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour"):
-        assert kk.summary.loc["p", col] == pytest.approx(k * one.summary.loc["p", col], rel=1e-9), col
+        assert kk.headlines.loc["p", col] == pytest.approx(k * one.headlines.loc["p", col], rel=1e-9), col
     np.testing.assert_allclose(kk.values["p"]["residual_value"], k * one.values["p"]["residual_value"], rtol=1e-9)
 
 
@@ -191,10 +191,11 @@ def test_default_inputs_figures_finite_signs_and_consolidation(overrides, scenar
     "corporate_tax_rate": floats(0, 0.6), "fte_per_mw": floats(0, 50), "facility_maintenance_rate": floats(0, 0.5),
     "insurance_rate": floats(0, 0.2), "wage_escalation": floats(-0.1, 0.2)}))
 def test_default_inputs_levelized_cost_is_linear_in_costs(default_values, k, other):
+    # headlines: the summary without the searched break-evens (the finite-and-signs test exercises those)
     one = finmodel.run(inputs_dir=DEFAULT_INPUTS_DIR, overrides=other)
     kk = finmodel.run(inputs_dir=DEFAULT_INPUTS_DIR, overrides={**other, **scaled(default_values, k, DEFAULT_GENERATIONS)})
     for entity in (*DEFAULT_PHASES, "total"):
         for col in ("lcoc_eur_per_gpu_hour", "breakeven_eur_per_gpu_hour"):
-            assert kk.summary.loc[entity, col] == pytest.approx(k * one.summary.loc[entity, col], rel=1e-9), (entity, col)
+            assert kk.headlines.loc[entity, col] == pytest.approx(k * one.headlines.loc[entity, col], rel=1e-9), (entity, col)
         np.testing.assert_allclose(kk.values[entity]["residual_value"], k * one.values[entity]["residual_value"], rtol=1e-9)
         np.testing.assert_allclose(kk.values[entity]["lcoc_costs"], k * one.values[entity]["lcoc_costs"], rtol=1e-9, atol=1e-6)
