@@ -229,7 +229,7 @@ def _write_sources_uses(ws, wb, ctx: _Ctx, out: FinanceLayout, announced: str | 
     r += 5
     if announced is not None:
         _announced_block(ws, wb, r, last_col, totals["Uses"], announced, out)
-    ws.column_dimensions["A"].width = 52
+    ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 8
     for c in range(3, last_col + 1):
         ws.column_dimensions[get_column_letter(c)].width = 17
