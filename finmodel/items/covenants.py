@@ -15,7 +15,7 @@ service are left out (no cap, no zero). For the total, the minimum is the
 weakest phase's over the phases with tests; a phase without debt has none.
 """
 
-from finmodel.expr import carry, lt, maximum, minimum, row_max, row_min, sumproduct, total, trailing_sum
+from finmodel.expr import carry, divide_where, lt, maximum, minimum, row_max, row_min, sumproduct, total, trailing_sum
 from finmodel.registry import row, scalar
 
 S = "Covenants (lenders' test basis)"
@@ -150,4 +150,4 @@ def covenant_dscr_sum(m):
 def avg_dscr(m):
     """Mean covenant DSCR over the test dates; dscr_cap without a test (has_debt = 0). Total: over every phase's
     tests."""
-    return m.covenant_dscr_sum / (m.covenant_tests + 1 - m.has_debt) * m.has_debt + (1 - m.has_debt) * m.i.dscr_cap
+    return divide_where(m.covenant_dscr_sum, m.covenant_tests, m.has_debt) + (1 - m.has_debt) * m.i.dscr_cap
