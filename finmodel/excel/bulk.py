@@ -52,7 +52,8 @@ def finite_row(values, n: int) -> np.ndarray | None:
     return v if v.size == n and np.isfinite(v).all() else None
 
 
-def _number(x: float) -> str:
+def xml_number(x: float) -> str:
+    """A finite float as a cell's <v> text: the shortest round-trip digits, without a trailing '.0'."""
     text = repr(x)
     return text[:-2] if text.endswith(".0") else text
 
@@ -67,7 +68,7 @@ def _cells(bulk: BulkRow, style: bytes) -> bytes:
     for k in range(1, len(columns)):
         col = columns[k]
         formula = template.replace("{c}", col).replace("{p}", columns[k - 1])
-        parts.append(f'<c r="{col}{r}"{style}><f>{formula}</f><v>{_number(values[k])}</v></c>')
+        parts.append(f'<c r="{col}{r}"{style}><f>{formula}</f><v>{xml_number(values[k])}</v></c>')
     return "".join(parts).encode()
 
 

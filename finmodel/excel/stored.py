@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 from openpyxl.utils import column_index_from_string
 
+from finmodel.excel.bulk import xml_number
 from finmodel.excel.calc import FIRST_PERIOD_COL, COL_CONST
 from finmodel.excel.formula_eval import XLError, evaluate_formulas
 
@@ -74,8 +75,7 @@ def _xml_value(v) -> tuple[bytes, bytes]:
     x = float(v)
     if not math.isfinite(x):
         return b' t="e"', b"#NUM!"
-    text = repr(x)
-    return b"", (text[:-2] if text.endswith(".0") else text).encode()
+    return b"", xml_number(x).encode()
 
 
 def add_values(xml: bytes, values: dict[tuple[int, int], object]) -> bytes:
