@@ -183,3 +183,17 @@ def test_missing_or_empty_generations_file(tmp_path):
     (folder / "generations.toml").write_text("# nothing yet\n")
     p = one_problem(folder)
     assert p.file.endswith("generations.toml") and "no GPU generation" in p.message and "gpu_price_usd" in p.message
+
+
+def test_purchase_and_refresh_flags_of_each_stage_by_hand(tmp_path):
+    # stage 1 in service March 2025 (index 2), stage 2 April 2025 (index 3); GPUs live 12 months
+    res = case(tmp_path)
+    for s, first in ((1, FIRST), (2, FIRST + 1)):
+        expected_first = np.zeros(N)
+        expected_first[first] = 1
+        expected_refresh = np.zeros(N)
+        expected_refresh[[first + 12, first + 24]] = 1
+        np.testing.assert_array_equal(row(res, f"first{s}_flag"), expected_first, err_msg=f"stage {s}")
+        np.testing.assert_array_equal(row(res, f"refresh{s}_flag"), expected_refresh, err_msg=f"stage {s}")
+    labels = {it.name: it.label for it in finmodel.registry.PHASE_ITEMS}
+    assert labels["first2_flag"] == "Stage 2 first purchase flag" and labels["refresh1_flag"] == "Stage 1 refresh flag"

@@ -110,28 +110,32 @@ def age2(m):
     return m.online2_flag * (m.months2 - 1 - m.generation2 * life) / m.i.months_per_year
 
 
-@row("Stage 1 first purchase flag", "flag", S, consolidate=None)
-def first1_flag(m):
-    """1 in the month stage 1 enters service (its first GPUs are delivered)."""
-    return m.online1_flag - lag(m.online1_flag)
+def per_stage(name: str, label: str, unit: str, section: str):
+    """Register ``fn(m, s)`` as one calc-sheet row per stage ``s`` = 1, 2: ``name``, ``label`` and the
+    docstring with ``{s}`` replaced by the stage's number."""
+    def register(fn):
+        for s in (1, 2):
+            def stage_fn(m, s=s):
+                return fn(m, s)
+            stage_fn.__name__ = name.format(s=s)
+            stage_fn.__doc__ = (fn.__doc__ or "").format(s=s)
+            row(label.format(s=s), unit, section, consolidate=None)(stage_fn)
+        return fn
+    return register
 
 
-@row("Stage 2 first purchase flag", "flag", S, consolidate=None)
-def first2_flag(m):
-    """1 in the month stage 2 enters service."""
-    return m.online2_flag - lag(m.online2_flag)
+@per_stage("first{s}_flag", "Stage {s} first purchase flag", "flag", S)
+def _first_flag(m, s):
+    """1 in the month stage {s} enters service (its first GPUs are delivered)."""
+    online = getattr(m, f"online{s}_flag")
+    return online - lag(online)
 
 
-@row("Stage 1 refresh flag", "flag", S, consolidate=None)
-def refresh1_flag(m):
-    """1 in the month stage 1's GPUs are replaced at the end of their life."""
-    return m.generation1 - lag(m.generation1)
-
-
-@row("Stage 2 refresh flag", "flag", S, consolidate=None)
-def refresh2_flag(m):
-    """1 in the month stage 2's GPUs are replaced at the end of their life."""
-    return m.generation2 - lag(m.generation2)
+@per_stage("refresh{s}_flag", "Stage {s} refresh flag", "flag", S)
+def _refresh_flag(m, s):
+    """1 in the month stage {s}'s GPUs are replaced at the end of their life."""
+    generation = getattr(m, f"generation{s}")
+    return generation - lag(generation)
 
 
 def _purchase_step(previous, bought, start, first):
@@ -166,12 +170,10 @@ def gen2(m):
 def stage_generation_field(name: str, field: str, label: str, unit: str, section: str) -> None:
     """Register one row per stage (``name`` with ``{s}`` = 1, 2): ``field`` of the generation that stage bought,
     INDEX(generation_<field>, generation, 1)."""
-    for s in (1, 2):
-        def fn(m, s=s):
-            return pick(getattr(m.i, f"generation_{field}"), getattr(m, f"gen{s}"))
-        fn.__name__ = name.format(s=s)
-        fn.__doc__ = f"{field} of stage {s}'s generation: INDEX(generation_{field}, generation, 1)."
-        row(f"{label}, stage {s} generation", unit, section, consolidate=None)(fn)
+    def fn(m, s):
+        return pick(getattr(m.i, f"generation_{field}"), getattr(m, f"gen{s}"))
+    fn.__doc__ = f"{field} of stage {{s}}'s generation: INDEX(generation_{field}, generation, 1)."
+    per_stage(name, f"{label}, stage {{s}} generation", unit, section)(fn)
 
 
 stage_generation_field("kw{s}", "kw_per_gpu", "IT kW per GPU", "kW/GPU", S)
