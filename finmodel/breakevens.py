@@ -14,11 +14,11 @@ All three are the price of a new GPU-hour, contract and merchant alike
 and ``contract_price_usd`` (generations.toml) are set to the same price in
 EUR (x ``usd_per_eur``). The last two go through the French tax
 rules and the financing, so they are found by search on the model's draw
-axis. A grid of prices in one evaluation brackets each
-entity's root (the one nearest its pre-tax break-even); regula falsi
-(Illinois), all entities and both NPVs at once as draws, then refines it
-until |NPV| <= ``TOL_EUR``. NaN where no price in the grid gives a sign
-change (e.g. a phase without GPUs).
+axis by :func:`finmodel.roots.find_roots`: a grid of prices in one
+evaluation brackets each entity's root (the one nearest its pre-tax
+break-even), then batched steps, all entities and both NPVs at once as
+draws, refine it until |NPV| <= ``TOL_EUR``. NaN where no price in the
+grid gives a sign change (e.g. a phase without GPUs).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import dataclasses
 from typing import Mapping
 
 import numpy as np
+
+from finmodel.roots import find_roots
 
 #: the three break-evens: summary column -> label (the same words in the CLI, the workbook and the README)
 LABELS = {  # each: the price of a new GPU-hour, contract and merchant alike
@@ -40,7 +42,6 @@ SEARCHED = {"breakeven_after_tax_eur_per_gpu_hour": "npv", "breakeven_equity_eur
 TOL_EUR = 0.5
 #: prices in the bracketing grid, and its top as a multiple of the largest pre-tax break-even or base price
 GRID, GRID_TOP = 41, 3.0
-MAX_ITER = 60
 
 PRICE_FIELD = "gpu_hour_price_usd"
 CONTRACT_FIELD = "contract_price_usd"
@@ -67,59 +68,26 @@ def solve_price_breakevens(inputs, pre_tax: Mapping[str, float], metrics: tuple[
     """{(entity, metric): price [EUR/GPU-h] at which that NPV is 0}, NaN without a root in the grid.
 
     ``pre_tax``: each entity's pre-tax break-even [EUR/GPU-h]: the grid's
-    scale and, among several roots, the one searched near.
+    scale and, among several roots, the one searched near. Every
+    (entity, metric) root is solved together by
+    :func:`finmodel.roots.find_roots`, one model evaluation a step (the
+    grid's prices once, then every unsolved root's prices on the draw axis).
     """
-    entities = list(pre_tax)
+    pairs = [(e, m) for e in pre_tax for m in metrics]
     usd = float(np.asarray(inputs.values["usd_per_eur"]).reshape(-1)[0])
     scale = [v for v in pre_tax.values() if np.isfinite(v) and v > 0]
     scale += [float(np.asarray(inputs.values[f"{g}.{PRICE_FIELD}"]).reshape(-1)[0]) / usd for g in inputs.generations]
     grid = np.linspace(0.0, GRID_TOP * max(scale + [1.0]), GRID)
-    at_grid = _at_prices(inputs, grid, metrics)
-    pairs, brackets, out = [], [], {}
-    for e in entities:
-        for m in metrics:
-            f = at_grid[e][m]
-            if not np.any(f):  # the price changes nothing (nothing sold): no break-even
-                out[(e, m)] = np.nan
-                continue
-            signs = np.sign(f)
-            cross = np.flatnonzero((signs[:-1] * signs[1:] < 0) | (signs[:-1] == 0))
-            if cross.size == 0:
-                out[(e, m)] = float(grid[-1]) if signs[-1] == 0 else np.nan
-                continue
-            centre = pre_tax[e] if np.isfinite(pre_tax[e]) else grid[len(grid) // 2]
-            i = int(cross[np.argmin(np.abs(grid[cross] - centre))])
-            pairs.append((e, m))
-            brackets.append([grid[i], f[i], grid[i + 1], f[i + 1]])
-    if not pairs:
-        return out
-    b = np.array(brackets)  # columns: a, f(a), b, f(b)
-    best = np.where(np.abs(b[:, 1]) <= np.abs(b[:, 3]), b[:, 0], b[:, 2])
-    best_f = np.minimum(np.abs(b[:, 1]), np.abs(b[:, 3]))
-    side = np.zeros(len(pairs))
-    for _ in range(MAX_ITER):
-        active = best_f > TOL_EUR
-        if not active.any():
-            break
-        a, fa, bb, fb = b.T
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = (a * fb - bb * fa) / (fb - fa)
-        c = np.where(np.isfinite(c) & (c > np.minimum(a, bb)) & (c < np.maximum(a, bb)), c, 0.5 * (a + bb))
-        at_c = _at_prices(inputs, c, metrics)
-        fc = np.array([at_c[e][m][k] for k, (e, m) in enumerate(pairs)])
-        improve = active & (np.abs(fc) < best_f)
-        best, best_f = np.where(improve, c, best), np.where(improve, np.abs(fc), best_f)
-        same_as_b = np.sign(fc) == np.sign(fb)
-        # Illinois: the end that stays twice running has its value halved
-        new_fa = np.where(same_as_b & (side == -1), 0.5 * fa, fa)
-        new_fb = np.where(~same_as_b & (side == 1), 0.5 * fb, fb)
-        b = np.where(active[:, None], np.column_stack([
-            np.where(same_as_b, a, c), np.where(same_as_b, new_fa, fc),
-            np.where(same_as_b, c, bb), np.where(same_as_b, fc, new_fb)]), b)
-        side = np.where(active, np.where(same_as_b, -1.0, 1.0), side)
-    for k, pair in enumerate(pairs):
-        out[pair] = float(best[k]) if best_f[k] <= TOL_EUR else np.nan
-    return out
+
+    def npvs(which: np.ndarray, prices: np.ndarray) -> np.ndarray:
+        """NPV [EUR] of pair ``pairs[which[j]]`` at ``prices[j, i]``, each distinct price evaluated once."""
+        distinct, at = np.unique(prices, return_inverse=True)
+        out = _at_prices(inputs, distinct, metrics)
+        return np.array([out[e][m][at.reshape(prices.shape)[j]] for j, (e, m) in enumerate(pairs[w] for w in which)])
+
+    near = [pre_tax[e] if np.isfinite(pre_tax[e]) else grid[len(grid) // 2] for e, _ in pairs]
+    found = find_roots(npvs, np.tile(grid, (len(pairs), 1)), TOL_EUR, np.array(near))
+    return {pair: float(found.x[k]) if found.converged[k] else np.nan for k, pair in enumerate(pairs)}
 
 
 def price_overrides(inputs, price_eur: float) -> dict[str, float]:

@@ -32,6 +32,7 @@ from finmodel.inputs import Inputs, InputError, Problem, input_ranges, load_inpu
 from finmodel.model import TOTAL, evaluate
 from finmodel.registry import PHASE_ITEMS
 from finmodel.results import applicable
+from finmodel.roots import find_roots
 from finmodel.spec import SPEC_BY_NAME
 
 FACTOR, VALUE = "factor", "value"
@@ -171,6 +172,22 @@ def driver_overrides(driver: Driver | str, inputs: Inputs, x: Any) -> dict[str, 
     return {k: x for k in keys}
 
 
+def _stacked_overrides(inputs: Inputs, blocks: Sequence[tuple[Driver | None, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Overrides of shape (N, 1) stacking ``blocks`` on the draw axis: each block's rows put its driver at its
+    values (m,) and leave every other input at base; a block of driver None is rows at base."""
+    n = sum(len(x) for _, x in blocks)
+    arrays: dict[str, np.ndarray] = {}
+    start = 0
+    for d, x in blocks:
+        if d is not None:
+            for key, value in driver_overrides(d, inputs, np.reshape(x, (-1, 1))).items():
+                if key not in arrays:
+                    arrays[key] = np.full((n, 1), float(inputs.values[key]))
+                arrays[key][start:start + len(x)] = value
+        start += len(x)
+    return arrays
+
+
 def driver_ranges(scenario: str | None = None, *, inputs_dir: Path | str | None = None,
                   overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Every driver with its unit, base, low and high values, the inputs it moves and its source."""
@@ -244,16 +261,9 @@ def tornado(scenario: str | None = None, *, inputs_dir: Path | str | None = None
     chosen = [_driver(n) for n in (drivers or DRIVERS)]
     n = 1 + 2 * len(chosen)
 
-    # every moved input: an (N, 1) column at its base value, each driver's two rows at its ends
-    arrays: dict[str, np.ndarray] = {}
-    ends = {}
-    for j, d in enumerate(chosen):
-        low, high = ends[d.name] = _ends(d, ranges, base_inputs)
-        for row, x in ((1 + 2 * j, low), (2 + 2 * j, high)):
-            for key, value in driver_overrides(d, base_inputs, x).items():
-                if key not in arrays:
-                    arrays[key] = np.full((n, 1), float(base_inputs.values[key]))
-                arrays[key][row, 0] = value
+    # row 0 at base, each driver's two rows at its ends
+    ends = {d.name: _ends(d, ranges, base_inputs) for d in chosen}
+    arrays = _stacked_overrides(base_inputs, [(None, np.zeros(1))] + [(d, np.array(ends[d.name])) for d in chosen])
     inputs = load_inputs(scenario, inputs_dir=inputs_dir, overrides={**(overrides or {}), **arrays})
     _, values = evaluate(inputs)
     unknown = [m for m in metrics if m not in values[entity]]
@@ -295,117 +305,63 @@ class Breakeven:
     npv: float  # NPV at value [EUR]
     eur_per_gpu_hour: float  # gpu_hour_price: the resulting new-generation price [EUR/GPU-h] of price_phase's first generation
     price_phase: str
-    evaluations: int
+    evaluations: int  # driver values evaluated for this driver (its rows of the shared batched evaluations)
     message: str
 
 
-def solve_breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Path | str | None = None,
-                    entity: str = TOTAL, overrides: Mapping[str, Any] | None = None,
-                    grid: int = 200, tol_eur: float = 1.0, max_iter: int = 200) -> Breakeven:
-    """Find the value of ``driver`` at which ``entity``'s NPV = 0; details in a :class:`Breakeven`.
+def solve_breakevens(drivers: Sequence[str | Driver] = BREAKEVEN_DRIVERS, scenario: str | None = None, *,
+                     inputs_dir: Path | str | None = None, entity: str = TOTAL,
+                     overrides: Mapping[str, Any] | None = None, grid: int = 200,
+                     tol_eur: float = 1.0) -> list[Breakeven]:
+    """For each driver, the value at which ``entity``'s NPV = 0; details in a :class:`Breakeven` each.
 
-    A grid of ``grid`` values over the range the inputs allow (spec lo/hi;
-    for a factor, what keeps every scaled input in range) is evaluated in
-    one call on the draw axis; the sign change nearest the base value is then
-    refined until |NPV| < tol_eur, about 30 values an evaluation (:func:`_refine`);
-    the NPV reported is the root's own evaluation, as ``run(overrides=...)`` gives it.
-    No sign change: value NaN, a RuntimeWarning and the reason in ``message``.
+    All drivers are solved together by :func:`finmodel.roots.find_roots`:
+    each model evaluation holds, on the draw axis, every unsolved driver's
+    values (driver x values rows, each row one driver moved). First a grid
+    of ``grid`` values over the range each driver's inputs allow (spec
+    lo/hi; for a factor, what keeps every scaled input in range), then the
+    sign change nearest the base value is refined until |NPV| <= tol_eur
+    [EUR]; a row's NPV equals ``run(overrides=...)``'s at that value. No
+    sign change: value NaN, a RuntimeWarning and the reason in ``message``.
     """
-    d = _driver(driver)
-    if not d.continuous:
-        raise ValueError(f"driver {d.name!r} takes whole months only; no break-even search")
+    chosen = [_driver(name) for name in drivers]
+    for d in chosen:
+        if not d.continuous:
+            raise ValueError(f"driver {d.name!r} takes whole months only; no break-even search")
     base_inputs = load_inputs(scenario, inputs_dir=inputs_dir, overrides=overrides)
     entity = _entity(entity, base_inputs)
-    base = driver_base(d, base_inputs)
-    lo, hi = _allowed(d, base_inputs)
-    hi_grid = hi if math.isfinite(hi) else max(10 * abs(base), 1.0)
-    xs = np.linspace(lo, hi_grid, grid)
+    bases = [driver_base(d, base_inputs) for d in chosen]
+    allowed = [_allowed(d, base_inputs) for d in chosen]
+    tops = [hi if math.isfinite(hi) else max(10 * abs(base), 1.0) for (_, hi), base in zip(allowed, bases)]
+    xs = np.array([np.linspace(lo, top, grid) for (lo, _), top in zip(allowed, tops)])
 
-    evaluations = 0
+    def npvs(which: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """NPV [EUR] with driver ``chosen[which[j]]`` at ``x[j, i]``: one evaluation of every row on the draw axis."""
+        arrays = _stacked_overrides(base_inputs, [(chosen[w], row) for w, row in zip(which, x)])
+        inputs = dataclasses.replace(base_inputs, values={**base_inputs.values, **arrays})
+        return np.asarray(evaluate(inputs, only=["npv"])[1][entity]["npv"], dtype=float).reshape(x.shape)
 
-    def npvs_at(x: np.ndarray) -> np.ndarray:
-        """NPVs at the driver values ``x``: one evaluation on the draw axis."""
-        nonlocal evaluations
-        evaluations += x.size
-        inputs = dataclasses.replace(base_inputs, values={**base_inputs.values,
-                                                          **driver_overrides(d, base_inputs, x.reshape(-1, 1))})
-        return np.asarray(evaluate(inputs)[1][entity]["npv"], dtype=float).reshape(-1)
-
-    npvs = npvs_at(xs)
-
+    found = find_roots(npvs, xs, tol_eur, np.array(bases), what="NPV", unit="EUR")
     price_phase = entity if entity != TOTAL else base_inputs.phases[0]
-
-    def result(x: float, message: str) -> Breakeven:
-        npv = float(npvs_at(np.array([x]))[0])  # alone, as run(overrides=...) evaluates it
+    out = []
+    for j, d in enumerate(chosen):
+        x, npv, message = float(found.x[j]), float(found.fx[j]), found.messages[j]
+        lo, hi = allowed[j]
         price = math.nan
-        if d.name == "gpu_hour_price" and math.isfinite(x):
-            first = base_inputs.generation_at(float(base_inputs.values[f"{price_phase}.stage1_online"]))
-            price = float(base_inputs.values[f"{first}.gpu_hour_price_usd"]) * x / float(base_inputs.values["usd_per_eur"])
-        if math.isfinite(x) and abs(npv) >= tol_eur and not message.startswith("refinement stopped"):
-            message = f"refinement stopped at |NPV| = {abs(npv):.3g} EUR (floating-point resolution)"
-            warnings.warn(message, RuntimeWarning, stacklevel=3)
-        return Breakeven(d.name, entity, x, d.unit, base, lo, hi, npv if math.isfinite(x) else math.nan, price,
-                         price_phase, evaluations, message)
-
-    exact = np.flatnonzero(npvs == 0)
-    brackets = np.flatnonzero(np.sign(npvs[:-1]) * np.sign(npvs[1:]) < 0)
-    if exact.size == 0 and brackets.size == 0:
-        finite = npvs[np.isfinite(npvs)]
-        span = f"from {finite.min():,.0f} to {finite.max():,.0f} EUR" if finite.size else "not finite"
-        sign = "negative" if finite.size and finite.max() < 0 else "positive" if finite.size and finite.min() > 0 else "of one sign"
-        message = (f"no break-even {d.name} for {entity} in the allowed range [{lo:g}, {hi_grid:g}] {d.unit}: "
-                   f"NPV stays {sign} ({span}) over {grid} values")
-        warnings.warn(message, RuntimeWarning, stacklevel=2)
-        return Breakeven(d.name, entity, math.nan, d.unit, base, lo, hi, math.nan, math.nan, price_phase, evaluations,
-                         message)
-    candidates = [(abs(xs[i] - base), "exact", i) for i in exact] + [(abs(0.5 * (xs[i] + xs[i + 1]) - base), "bracket", i) for i in brackets]
-    _, kind, i = min(candidates)
-    note = "" if len(candidates) == 1 else f"; {len(candidates)} sign changes in range, the one nearest the base value taken"
-    if kind == "exact":
-        return result(float(xs[i]), "NPV = 0 at a grid value" + note)
-    x, fx = _refine(npvs_at, float(xs[i]), float(npvs[i]), float(xs[i + 1]), float(npvs[i + 1]), tol_eur, max_iter)
-    if abs(fx) < tol_eur:
-        return result(x, f"NPV = {fx:.3g} EUR at {d.name} = {x:.10g} {d.unit}" + note)
-    message = f"refinement stopped at |NPV| = {abs(fx):.3g} EUR (floating-point resolution){note}"
-    warnings.warn(message, RuntimeWarning, stacklevel=2)
-    return result(x, message)
-
-
-#: driver values evaluated together in each refinement step: the secant estimate, a fan around it
-#: (10^-1 ... 10^-FAN of the bracket on each side) and evenly spaced points
-FAN, EVEN = 12, 7
-
-
-def _refine(npvs_at, a: float, fa: float, b: float, fb: float, tol_eur: float, max_iter: int) -> tuple[float, float]:
-    """(x, NPV at x) with |NPV| < tol_eur inside the bracket [a, b] (NPV changes sign), or the closest found.
-
-    Each step evaluates about 30 values at once (one evaluation on the draw
-    axis): the secant estimate, values around it at 10^-1 to 10^-12 of the
-    bracket, and evenly spaced ones; the bracket shrinks to the pair of
-    neighbouring values where NPV changes sign, at least ninefold a step.
-    """
-    best = (a, fa) if abs(fa) <= abs(fb) else (b, fb)
-    for _ in range(max_iter):
-        if abs(best[1]) < tol_eur:
-            break
-        c = (a * fb - b * fa) / (fb - fa)
-        if not (a < c < b):
-            c = 0.5 * (a + b)
-        w = b - a
-        fan = w * np.logspace(-1, -FAN, FAN)
-        points = np.concatenate([[c], c - fan, c + fan, np.linspace(a, b, EVEN + 2)[1:-1]])
-        points = np.unique(points[(points > a) & (points < b)])
-        if points.size == 0:  # the bracket cannot shrink further in floating point
-            break
-        values = npvs_at(points)
-        k = int(np.argmin(np.abs(values)))
-        if abs(values[k]) < abs(best[1]):
-            best = (float(points[k]), float(values[k]))
-        xs, fs = np.concatenate([[a], points, [b]]), np.concatenate([[fa], values, [fb]])
-        change = np.flatnonzero(np.sign(fs[:-1]) * np.sign(fs[1:]) <= 0)
-        j = int(change[0])
-        a, fa, b, fb = float(xs[j]), float(fs[j]), float(xs[j + 1]), float(fs[j + 1])
-    return best
+        if math.isnan(x):
+            message = (f"no break-even {d.name} for {entity} in the allowed range [{lo:g}, {tops[j]:g}] {d.unit}: "
+                       f"{message}")
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
+        else:
+            message = f"{message} at {d.name} = {x:.10g} {d.unit}{found.notes[j]}"
+            if not found.converged[j]:
+                warnings.warn(message, RuntimeWarning, stacklevel=2)
+            if d.name == "gpu_hour_price":
+                first = base_inputs.generation_at(float(base_inputs.values[f"{price_phase}.stage1_online"]))
+                price = float(base_inputs.values[f"{first}.gpu_hour_price_usd"]) * x / float(base_inputs.values["usd_per_eur"])
+        out.append(Breakeven(d.name, entity, x, d.unit, bases[j], lo, hi, npv, price, price_phase,
+                             int(found.values[j]), message))
+    return out
 
 
 def breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Path | str | None = None,
@@ -413,28 +369,27 @@ def breakeven(driver: str, scenario: str | None = None, *, inputs_dir: Path | st
     """The value of ``driver`` at which ``entity``'s NPV (after tax) = 0; NaN (with a warning) if none in range.
 
     ``driver``: ``"gpu_hour_price"`` (a factor on every GPU generation's new-generation
-    price; :func:`breakevens` or :func:`solve_breakeven` also give the
+    price; :func:`breakevens` or :func:`solve_breakevens` also give the
     resulting EUR/GPU-h), ``"utilisation"`` or ``"power_price_eur_per_mwh"``
     (or another continuous driver of DRIVERS).
     """
-    return solve_breakeven(driver, scenario, inputs_dir=inputs_dir, entity=entity, overrides=overrides).value
+    return solve_breakevens([driver], scenario, inputs_dir=inputs_dir, entity=entity, overrides=overrides)[0].value
 
 
 def breakevens(scenario: str | None = None, *, inputs_dir: Path | str | None = None, entity: str = TOTAL,
                overrides: Mapping[str, Any] | None = None, drivers: Sequence[str] = BREAKEVEN_DRIVERS) -> pd.DataFrame:
-    """Break-evens of the GPU-hour price, utilisation and power price: one row each.
+    """Break-evens of the GPU-hour price, utilisation and power price, solved together: one row each.
 
     Columns: value (NaN where there is no root in range), unit, base, lo and
     hi (the range searched), npv at the value, eur_per_gpu_hour (the
     new-generation price of ``price_phase`` at the GPU-hour price break-even),
     evaluations and message.
     """
-    rows = [dataclasses.asdict(solve_breakeven(d, scenario, inputs_dir=inputs_dir, entity=entity, overrides=overrides))
-            for d in drivers]
-    df = pd.DataFrame(rows).set_index("driver")
+    found = solve_breakevens(drivers, scenario, inputs_dir=inputs_dir, entity=entity, overrides=overrides)
+    df = pd.DataFrame([dataclasses.asdict(b) for b in found]).set_index("driver")
     df.attrs["units"] = {"npv": "EUR", "eur_per_gpu_hour": "EUR/GPU-h"}
     return df
 
 
-__all__ = ["DRIVERS", "Driver", "Breakeven", "tornado", "breakeven", "breakevens", "solve_breakeven",
+__all__ = ["DRIVERS", "Driver", "Breakeven", "tornado", "breakeven", "breakevens", "solve_breakevens",
            "driver_ranges", "driver_overrides", "driver_keys", "BREAKEVEN_DRIVERS"]

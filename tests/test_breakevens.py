@@ -76,13 +76,13 @@ def test_no_gpus_no_breakeven(hand_inputs):
 
 
 def test_after_tax_breakeven_agrees_with_the_sensitivity_search(default_run):
-    # an independent root-finder (grid of 200 factors on every new GPU-hour price, contract and merchant, then
-    # Illinois on scalar runs): the same NPV after tax = 0, so the same price. The factor scales each generation's
-    # own prices, the break-even sets them all to one price: equal when every generation starts at the same price.
-    from finmodel.sensitivity import solve_breakeven
+    # another search (a factor on every new GPU-hour price, contract and merchant, over 200 values): the same NPV
+    # after tax = 0, so the same price. The factor scales each generation's own prices, the break-even sets them
+    # all to one price: equal when every generation starts at the same price.
+    from finmodel.sensitivity import solve_breakevens
 
     uniform = {f"{g}.{f}": 3.0 for g in default_run.inputs.generations for f in ("gpu_hour_price_usd", "contract_price_usd")}
-    found = solve_breakeven("gpu_hour_price", entity="total", overrides=uniform)
+    [found] = solve_breakevens(["gpu_hour_price"], entity="total", overrides=uniform)
     at_uniform = finmodel.run(overrides=uniform).summary.loc["total", "breakeven_after_tax_eur_per_gpu_hour"]
     assert found.eur_per_gpu_hour == pytest.approx(at_uniform, rel=1e-6)
     assert at_uniform == pytest.approx(default_run.summary.loc["total", "breakeven_after_tax_eur_per_gpu_hour"], rel=1e-6)

@@ -14,7 +14,9 @@ import pytest
 
 import finmodel
 from finmodel.inputs import DEFAULT_INPUTS_DIR
-from finmodel.sensitivity import BREAKEVEN_DRIVERS, DRIVERS, _refine, breakeven, breakevens, solve_breakeven, tornado
+from finmodel.inputs import load_inputs
+from finmodel.model import evaluate
+from finmodel.sensitivity import BREAKEVEN_DRIVERS, DRIVERS, breakeven, breakevens, solve_breakevens, tornado
 
 PLAN = tomllib.loads((DEFAULT_INPUTS_DIR / "plan.toml").read_text())
 GENERATIONS = tomllib.loads((DEFAULT_INPUTS_DIR / "generations.toml").read_text())
@@ -175,24 +177,52 @@ def test_breakeven_rejects_unknown_driver_and_entity():
     with pytest.raises(ValueError, match="unknown driver"):
         breakeven("gpu_colour")
     with pytest.raises(ValueError, match="unknown entity"):
-        solve_breakeven("gpu_hour_price", entity="mars")
+        solve_breakevens(["gpu_hour_price"], entity="mars")
     with pytest.raises(ValueError, match="whole months"):
         breakeven("gpu_life_years")
 
 
-@pytest.mark.parametrize("f, a, b, root", [
-    (lambda x: 1e11 * (x - 1 / 3), 0.0, 1.0, 1 / 3),  # NPV-like slope: |f| < 1 EUR needs x within 1e-11
-    (lambda x: 1e9 * (x ** 3 - 2), 0.0, 2.0, 2 ** (1 / 3)),
-    (lambda x: 1e9 * np.tanh(50 * (x - 0.9)), -1.0, 1.0, 0.9),  # steep near the root, flat far from it
-])
-def test_refine_finds_the_root_in_a_few_batched_evaluations(f, a, b, root):
-    calls = []
+def npv_at(scenario: str | None, driver: str, x: float) -> float:
+    """The total NPV with one driver at x, one model evaluation of one value (built from the files)."""
+    return float(np.asarray(evaluate(load_inputs(scenario, overrides=overrides_for(driver, x)), only=["npv"])[1]["total"]["npv"]).reshape(-1)[0])
 
-    def batch(xs):
-        calls.append(xs.size)
-        return f(xs)
 
-    x, fx = _refine(batch, a, float(f(a)), b, float(f(b)), 1.0, 200)
-    assert abs(fx) < 1.0 and fx == f(x)
-    assert x == pytest.approx(root, abs=1e-9)
-    assert len(calls) <= 6  # each evaluation shrinks the bracket ninefold or more
+def bisect(scenario: str | None, driver: str, a: float, b: float, width: float) -> tuple[float, float]:
+    """A bracket [a, b] of the NPV root no wider than ``width``, by plain bisection, one value at a time."""
+    fa, fb = npv_at(scenario, driver, a), npv_at(scenario, driver, b)
+    assert fa * fb < 0  # a sign change across the starting bracket
+    while b - a > width:
+        m = 0.5 * (a + b)
+        fm = npv_at(scenario, driver, m)
+        a, fa, b, fb = (m, fm, b, fb) if fm * fa > 0 else (a, fa, m, fm)
+    return a, b
+
+
+def test_roots_solved_together_agree_with_bisection_one_value_at_a_time():
+    # the contracted scenario has two break-evens (GPU-hour price and power price) and no utilisation one
+    with pytest.warns(RuntimeWarning, match="no break-even utilisation"):
+        found = {b.driver: b for b in solve_breakevens(BREAKEVEN_DRIVERS, "contracted")}
+    for driver, a, b, width in (("gpu_hour_price", 0.5, 1.5, 1e-5), ("power_price_eur_per_mwh", 0.0, 1000.0, 1e-3)):
+        lo, hi = bisect("contracted", driver, a, b, width)
+        assert lo <= found[driver].value <= hi, driver
+        assert abs(npv_at("contracted", driver, found[driver].value)) <= 1.0
+    assert math.isnan(found["utilisation"].value)
+    assert npv_at("contracted", "utilisation", 0.0) > 0 and npv_at("contracted", "utilisation", 1.0) > 0
+
+
+def test_breakevens_share_their_model_evaluations(monkeypatch):
+    # three drivers, two without a root: one evaluation holds every driver's grid, then each refinement step one more
+    import finmodel.sensitivity as sensitivity
+
+    rows = []
+
+    def counted(inputs, only=None):
+        rows.append(max(np.shape(v)[0] if np.ndim(v) == 2 else 1 for v in inputs.values.values()))
+        return evaluate(inputs, only)
+
+    monkeypatch.setattr(sensitivity, "evaluate", counted)
+    with pytest.warns(RuntimeWarning, match="no break-even"):
+        table = breakevens()
+    assert rows[0] == 3 * 200  # every driver's grid in the first evaluation
+    assert len(rows) <= 3 < 2 * len(BREAKEVEN_DRIVERS)  # was a grid and a re-evaluation per driver, plus refinement
+    assert sum(rows) == table["evaluations"].sum()
