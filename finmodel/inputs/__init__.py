@@ -1,0 +1,32 @@
+"""Load and validate the inputs folder: plan drivers, phases, GPU generations, curves, scenarios, announcements.
+
+Every problem found is collected and reported at once in an
+:class:`InputError` whose lines name the file, the field (and line or row
+where there is one), the value and what is allowed. Nothing on disk is
+changed: scenario and ``overrides`` values are applied in memory.
+
+One module a file or a rule, read in this order by :func:`load_inputs` (``load``):
+``files`` (the folder, TOML, keys and texts), ``dates``, ``fields`` (one value
+against its spec, a ``{ value, unit, source }`` figure), ``plan`` (plan.toml),
+``phases`` (phases.toml), ``generations`` (generations.toml), ``scenarios``,
+``overrides``, ``curves`` (CSV), ``checks`` (rules across fields),
+``announcements``; ``values`` holds the result, :class:`Inputs`; ``ranges``
+the figures' low/high.
+"""
+
+from finmodel.errors import InputError, Problem
+from finmodel.inputs.dates import parse_date
+from finmodel.inputs.fields import check_value
+from finmodel.inputs.files import DEFAULT_INPUTS_DIR, brief, inputs_folder, unknown_name
+from finmodel.inputs.generations import generation_table
+from finmodel.inputs.load import load_inputs
+from finmodel.inputs.overrides import input_names
+from finmodel.inputs.ranges import input_ranges
+from finmodel.inputs.scenarios import CUSTOM, list_scenarios, read_scenarios
+from finmodel.inputs.values import Inputs
+
+_check_value = check_value  # the name finmodel.excel.readback imports
+
+__all__ = ["CUSTOM", "DEFAULT_INPUTS_DIR", "InputError", "Inputs", "Problem", "brief", "check_value", "generation_table",
+           "input_names", "input_ranges", "inputs_folder", "list_scenarios", "load_inputs", "parse_date",
+           "read_scenarios", "unknown_name"]
