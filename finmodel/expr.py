@@ -18,6 +18,8 @@ substitutes them per column, so one formula is copied across a row.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from finmodel.irr import irr_monthly
@@ -126,7 +128,15 @@ def _binary(a, b, op: str, prec: int) -> F:
 
 
 def _is_formula(*xs) -> bool:
-    return any(isinstance(x, F) for x in xs)
+    for x in xs:  # a loop: called for every helper in every month of a corkscrew, any(genexpr) costs twice as much
+        if isinstance(x, F):
+            return True
+    return False
+
+
+def _is_number(a, b) -> bool:
+    """Both plain numbers (a corkscrew's months without a batch axis), not arrays."""
+    return isinstance(a, (float, int)) and isinstance(b, (float, int))
 
 
 def _call(fn: str, *args) -> F:
@@ -136,13 +146,21 @@ def _call(fn: str, *args) -> F:
 # --- element-wise helpers ------------------------------------------------
 
 def maximum(a, b):
-    """Element-wise maximum  <->  ``MAX(a, b)``."""
-    return _call("MAX", a, b) if _is_formula(a, b) else np.maximum(a, b)
+    """Element-wise maximum  <->  ``MAX(a, b)``. Two numbers as numpy does: NaN if either is, b on a tie (0 and -0)."""
+    if _is_formula(a, b):
+        return _call("MAX", a, b)
+    if _is_number(a, b):
+        return a if a > b or a != a else b
+    return np.maximum(a, b)
 
 
 def minimum(a, b):
-    """Element-wise minimum  <->  ``MIN(a, b)``."""
-    return _call("MIN", a, b) if _is_formula(a, b) else np.minimum(a, b)
+    """Element-wise minimum  <->  ``MIN(a, b)``. Two numbers as numpy does: NaN if either is, b on a tie (0 and -0)."""
+    if _is_formula(a, b):
+        return _call("MIN", a, b)
+    if _is_number(a, b):
+        return a if a < b or a != a else b
+    return np.minimum(a, b)
 
 
 def floor(a):
@@ -225,18 +243,12 @@ def carry(step, *rows):
     The previous value is 0 before the first period. Excel: ``step`` applied
     to the previous cell of this row, copied across (a corkscrew). ``rows``
     are rows or per-draw scalars; ``step`` uses only them and the helpers
-    above, so the same function writes the formula and steps through numpy
-    periods.
+    above, so the same function writes the formula and steps through the
+    periods (see :func:`carry_together`).
     """
     if _is_formula(*rows):
         return step(F("{p}{r}"), *rows)
-    arrays = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in rows))
-    out = np.empty(arrays[0].shape)
-    previous = np.zeros(out.shape[:-1])
-    for t in range(out.shape[-1]):
-        previous = step(previous, *(a[..., t] for a in arrays))
-        out[..., t] = previous
-    return out
+    return carry_together(lambda previous, *values: (step(previous[0], *values),), 1, *rows)[0]
 
 
 def carry_together(step, states, *rows):
@@ -246,18 +258,29 @@ def carry_together(step, states, *rows):
     The previous values are 0 before the first period. Excel: ``states`` are the rows themselves (their
     references; each row's formula is its element of ``step`` applied to their previous cells, so a row may
     read the previous cell of a row below it). numpy: ``states`` is their number, and the periods are
-    stepped through together. ``step`` uses only its arguments and the helpers above.
+    stepped through together, each period's values as Python floats without a batch axis (a numpy call
+    per helper and month would cost ten times more), else as arrays of the batch shape. ``step`` uses only
+    its arguments, arithmetic and the helpers above.
     """
     if _is_formula(*rows):
         return step(tuple(lag(s) for s in states), *rows)
-    arrays = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in rows))
-    outs = tuple(np.empty(arrays[0].shape) for _ in range(states))
-    previous = tuple(np.zeros(arrays[0].shape[:-1]) for _ in range(states))
-    for t in range(arrays[0].shape[-1]):
-        previous = step(previous, *(a[..., t] for a in arrays))
+    arrays = [np.asarray(x, dtype=float) for x in rows]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    outs = tuple(np.empty(shape) for _ in range(states))
+    previous = (0.0,) * states
+    for t, values in enumerate(zip(*(_by_period(a, shape[-1]) for a in arrays))):
+        previous = step(previous, *values)
         for out, value in zip(outs, previous):
             out[..., t] = value
     return outs
+
+
+def _by_period(a: np.ndarray, periods: int):
+    """Row (or per-draw scalar) ``a``'s values period by period: floats, or arrays of its batch shape."""
+    if a.shape[-1:] != (periods,):  # a number or a per-draw scalar (..., 1): the same every period
+        a = a[..., 0] if a.ndim else a
+        return itertools.repeat(a.item() if a.ndim == 0 else a, periods)
+    return a.tolist() if a.ndim == 1 else np.moveaxis(a, -1, 0).copy()  # periods first, each period contiguous
 
 
 def ytd(x, year_start):
@@ -329,10 +352,13 @@ def sumproduct(a, b):
 
 
 def safe_divide(a, b):
-    """a / b, NaN where b is 0  <->  ``a/b`` (#DIV/0! in the workbook)."""
+    """a / b, NaN where b is 0  <->  ``a/b`` (#DIV/0! in the workbook).
+
+    A quotient beyond the float range (b a denormal such as 1e-303) is +-inf, as IEEE division gives it: no warning.
+    """
     if _is_formula(a, b):
         return a / b
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = np.divide(a, b)
     return np.where(np.asarray(b) == 0, np.nan, out)
 
