@@ -93,6 +93,7 @@ class Context:
         self.i = Namespace(inputs, "input")
         self.t = Namespace(time, "Time row")
         self._items = items
+        self._once: dict[Callable, Any] = {}
 
     def __getattr__(self, name: str):
         try:
@@ -101,6 +102,13 @@ class Context:
             raise AttributeError(
                 f"line item {name!r} is not available: define it earlier, or it is not on this sheet"
             ) from None
+
+    def once(self, fn: Callable[[Context], Any]) -> Any:
+        """``fn(self)``, worked out once in this context: what several rows take their values from (a
+        :func:`~finmodel.expr.carry_together` of rows that depend on each other)."""
+        if fn not in self._once:
+            self._once[fn] = fn(self)
+        return self._once[fn]
 
 
 def first_value(a) -> float:

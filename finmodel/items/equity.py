@@ -182,20 +182,20 @@ def _waterfall(m):
 def cash(m):
     """Previous cash + cash flow before equity, if positive, less shareholder-loan payments and dividends
     (nothing paid while locked up)."""
-    return _waterfall(m)[0]
+    return m.once(_waterfall)[0]
 
 
 @row("Shareholder loan (with rolled-up interest)", "EUR", S)
 def shareholder_loan(m):
     """Previous x (1 + rate) + shareholder-loan share of equity paid in - repayments."""
-    return _waterfall(m)[1]
+    return m.once(_waterfall)[1]
 
 
 @row("Retained earnings", "EUR", S)
 def retained_earnings(m):
     """Previous + net income - dividends: dividends never take it below 0 (art. L232-11 Code de commerce),
     except the liquidation surplus in the last month."""
-    return _waterfall(m)[2]
+    return m.once(_waterfall)[2]
 
 
 @row("Equity contributions", "EUR", S, total=True)
