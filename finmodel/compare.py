@@ -21,8 +21,8 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from finmodel.inputs import InputError, Problem
-from finmodel.model import run
+from finmodel.inputs import InputError, Problem, load_inputs
+from finmodel.model import run_together
 from finmodel.results import SUMMARY_COLUMNS
 
 #: numeric summary columns compared (each gets a delta_<col>)
@@ -77,8 +77,8 @@ def compare(scenarios: Sequence[str | Mapping[str, Any]], *, inputs_dir: Path | 
         seen.add(name)
 
     frames, labels = {}, {}
-    for name, base, overrides in cases:
-        res = run(base, inputs_dir=inputs_dir, overrides=overrides)
+    runs = run_together([load_inputs(base, inputs_dir=inputs_dir, overrides=overrides) for _, base, overrides in cases])
+    for (name, _, overrides), res in zip(cases, runs):
         frames[name] = res.headlines[[*NUMERIC_COLUMNS, *TEXT_COLUMNS]]  # no searched break-evens: not compared
         label = res.inputs.scenario_label
         labels[name] = label if overrides is None else f"{res.inputs.scenario} ({label}) with {dict(overrides)}"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any, Collection, Mapping
+from typing import Any, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -56,3 +57,37 @@ def run(
                           for k in draws])
     time, values = evaluate(inputs)
     return Results(inputs, time, values)
+
+
+def run_together(cases: Sequence[Inputs]) -> list[Results]:
+    """Each case's Results, as :func:`run` gives them: cases of one structure (phases, months, start, GPU
+    generations, curves and input names) are evaluated together on the batch axis, each input that differs
+    between them as one column per case (shape (cases, 1) or (cases, periods)); a case of its own
+    structure is evaluated alone.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for k, inputs in enumerate(cases):
+        key = (inputs.phases, inputs.periods, inputs.model_start, inputs.generations, repr(inputs.curves),
+               tuple((name, np.shape(v)) for name, v in inputs.values.items()))
+        groups.setdefault(key, []).append(k)
+    out: list[Results] = [None] * len(cases)  # type: ignore[list-item]
+    for members in groups.values():
+        together = [cases[k] for k in members]
+        values = {name: _side_by_side([c.values[name] for c in together]) for name in together[0].values}
+        time, evaluated = evaluate(dataclasses.replace(together[0], values=values))
+        for j, k in enumerate(members):
+            out[k] = Results(cases[k], _case(time, j), {e: _case(v, j) for e, v in evaluated.items()})
+    return out
+
+
+def _side_by_side(values: list) -> Any:
+    """One input's values of several cases: the value if they are all equal, else one row per case."""
+    if all(np.array_equal(v, values[0]) for v in values[1:]):
+        return values[0]
+    rows = np.stack([np.asarray(v, dtype=float) for v in values])
+    return rows if rows.ndim == 2 else rows[:, None]
+
+
+def _case(values: Mapping[str, np.ndarray], j: int) -> dict[str, np.ndarray]:
+    """Case ``j``'s values of a batched evaluation: its row where a value has one per case."""
+    return {name: v[j] if np.ndim(v) == 2 else v for name, v in values.items()}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import tomllib
 
+import numpy as np
 import pytest
 
 import finmodel
-from finmodel.compare import compare
+import finmodel.model
+from finmodel.compare import NUMERIC_COLUMNS, TEXT_COLUMNS, compare
 from finmodel.inputs import DEFAULT_INPUTS_DIR
 
 NUMERIC = ["gpus", "it_mw", "capex_eur", "npv_eur", "irr", "payback_years", "lcoc_eur_per_gpu_hour",
@@ -97,3 +99,34 @@ def test_case_without_base_uses_the_default_scenario():
 def test_bad_cases_raise_input_error(bad):
     with pytest.raises(finmodel.InputError):
         compare(bad)
+
+
+def test_every_scenario_together_equals_one_run_each(monkeypatch):
+    """compare() evaluates cases of one structure together on the batch axis; the reference is each case run alone.
+
+    The default scenarios and a case overriding a phase's GPUs and the discount rate share a structure (one
+    evaluation); a case with a monthly utilisation has another (a second evaluation)."""
+    scenarios = list(finmodel.load_inputs().scenarios)
+    months = finmodel.load_inputs().periods
+    custom = {"name": "custom", "base": "feb_2025", "overrides": {"discount_rate": 0.08, "alixan.gpus": 20_000}}
+    monthly = {"name": "monthly", "overrides": {"utilisation": np.linspace(0.6, 0.9, months)}}
+    evaluations = []
+    real = finmodel.model.evaluate
+    monkeypatch.setattr(finmodel.model, "evaluate", lambda inputs, *a: evaluations.append(inputs) or real(inputs, *a))
+    df = compare([*scenarios, custom, monthly])
+    assert len(evaluations) == 2
+    monkeypatch.undo()
+    alone = {s: finmodel.run(s) for s in scenarios} | {
+        "custom": finmodel.run("feb_2025", overrides=custom["overrides"]),
+        "monthly": finmodel.run(overrides=monthly["overrides"])}
+    assert list(dict.fromkeys(df.index.get_level_values("scenario"))) == list(alone)
+    reference = alone[scenarios[0]].headlines
+    for name, res in alone.items():
+        expected = res.headlines
+        for phase in expected.index:
+            for col in NUMERIC_COLUMNS:
+                assert same(df.loc[(name, phase), col], expected.loc[phase, col]), (name, phase, col)
+                assert same(df.loc[(name, phase), f"delta_{col}"], expected.loc[phase, col] - reference.loc[phase, col])
+            for col in TEXT_COLUMNS:
+                assert df.loc[(name, phase), col] == expected.loc[phase, col]
+    assert df.loc[("custom", "alixan"), "delta_gpus"] != 0 and df.loc[("monthly", "total"), "delta_npv_eur"] != 0
