@@ -12,10 +12,17 @@ from typing import Any
 
 import numpy as np
 
+from finmodel.errors import Problem
+from finmodel.inputs.files import brief
 from finmodel.timeline import from_serial, to_serial
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # dates the model (and Excel) can handle
 DATE_ALLOWED = f"a month 'YYYY-MM' (or 'YYYY-MM-DD' on the 1st of a month) from {FIRST_YEAR}-01 to {LAST_YEAR}-12"
+
+
+def not_a_month(file: str, where: str, value: Any) -> Problem:
+    """The problem for ``value``, given where a first-of-month date is expected."""
+    return Problem(file, where, f"{brief(value)} is not a first-of-month date; allowed: {DATE_ALLOWED}")
 
 
 def _text_date(text: str) -> dt.date | None:

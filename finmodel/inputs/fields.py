@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from finmodel.errors import Problem
-from finmodel.inputs.dates import DATE_ALLOWED, parse_date
+from finmodel.inputs.dates import DATE_ALLOWED, not_a_month, parse_date
 from finmodel.inputs.files import brief, check_keys, check_texts
 from finmodel.spec import SPEC_BY_NAME, InputSpec
 
@@ -46,7 +46,7 @@ def check_value(spec: InputSpec, value: Any, file: str, field_name: str, problem
     if spec.kind == "date":
         serial = parse_date(value)
         if serial is None:
-            problems.append(Problem(file, field_name, f"{brief(value)} is not a first-of-month date; allowed: {DATE_ALLOWED}"))
+            problems.append(not_a_month(file, field_name, value))
         return serial
     checked, why = _choice(spec, value) if spec.kind == "choice" else _number(spec, value, allow_array)
     if why:
@@ -133,6 +133,12 @@ def read_figure(table: Any, spec: InputSpec, file: str, where: str, problems: li
     if bounds.get("low") is not None and bounds.get("high") is not None and bounds["low"] > bounds["high"]:
         problems.append(Problem(file, f"{where}.low", f"{bounds['low']:g} is above high {bounds['high']:g}; allowed: low <= high"))
     return value, str(table.get("source", ""))
+
+
+def labelled_figures(table: dict, owner: str, file: str, problems: list[Problem]) -> tuple[str, dict]:
+    """A phase's or a GPU generation's table: its label (its name if none) and its figures (the keys but label and note)."""
+    check_texts(table, ("label", "note"), file, f"{owner}.", problems)
+    return str(table.get("label", owner)), {k: v for k, v in table.items() if k not in ("label", "note")}
 
 
 def missing_figure(file: str, owner: str, name: str, problems: list[Problem]) -> None:

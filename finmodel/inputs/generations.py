@@ -1,5 +1,5 @@
-"""GPU generations: generations.toml's tables (availability [Excel serial], GPU price [USD], IT power [kW/GPU],
-prices [USD/GPU-h], ...), their order of availability, and every generation's value of a field side by side."""
+"""GPU generations: generations.toml's tables (available from [Excel serial], GPU price [USD/GPU], IT power [kW/GPU],
+compute [PFLOP/s/GPU], merchant and contract prices [USD/GPU-h]), their order, and each field's values side by side."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 
 from finmodel.errors import Problem
 from finmodel.inputs.dates import month_text
-from finmodel.inputs.fields import Found, missing_figure, read_figure
-from finmodel.inputs.files import brief, check_keys, check_texts, read_toml
+from finmodel.inputs.fields import Found, labelled_figures, missing_figure, read_figure
+from finmodel.inputs.files import brief, check_keys, read_toml
 from finmodel.inputs.phases import PHASE_NAME, TOTAL
 from finmodel.spec import GENERATION_FIELDS, SPEC_BY_NAME
 
@@ -34,9 +34,7 @@ def read_generations(path: Path, phases: tuple[str, ...], found: Found) -> dict[
         if not isinstance(table, dict):
             problems.append(Problem(file, gen, f"expected a table [{gen}] of fields, got {brief(table)}"))
             continue
-        check_texts(table, ("label", "note"), file, f"{gen}.", problems)
-        labels[gen] = str(table.get("label", gen))
-        fields = {k: v for k, v in table.items() if k not in ("label", "note")}
+        labels[gen], fields = labelled_figures(table, gen, file, problems)
         typos = check_keys(fields, GENERATION_FIELDS, file, f"{gen}.", problems, list_known=False, typos=True)
         for fld in GENERATION_FIELDS:
             if fld in fields:

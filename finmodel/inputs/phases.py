@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from finmodel.errors import Problem
-from finmodel.inputs.fields import Found, missing_figure, read_figure
-from finmodel.inputs.files import brief, check_keys, check_texts
+from finmodel.inputs.fields import Found, labelled_figures, missing_figure, read_figure
+from finmodel.inputs.files import brief, check_keys
 from finmodel.spec import PHASE_FIELDS, REQUIRED_PHASE_FIELDS, SPEC_BY_NAME
 
 PHASE_NAME = re.compile(r"[a-z][a-z0-9_]{0,20}")  # lower case (Excel ignores case) and short: "Calc <name>" <= 31 characters
@@ -30,9 +30,7 @@ def read_phase_tables(phase_tables: dict, phases: tuple[str, ...], listed: bool,
             problems.append(Problem(phf, phase, f"missing phase table [{phase}]" if table is None
                                     else f"expected a table [{phase}] of fields, got {brief(table)}"))
             continue
-        check_texts(table, ("label", "note"), phf, f"{phase}.", problems)
-        labels[phase] = str(table.get("label", phase))
-        fields = {k: v for k, v in table.items() if k not in ("label", "note")}
+        labels[phase], fields = labelled_figures(table, phase, phf, problems)
         typos = check_keys(fields, PHASE_FIELDS, phf, f"{phase}.", problems, list_known=False, typos=True)
         for fld, figure in fields.items():
             if fld in PHASE_FIELDS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from finmodel.errors import Problem
-from finmodel.inputs.dates import DATE_ALLOWED, last_month, parse_date
+from finmodel.inputs.dates import last_month, not_a_month, parse_date
 from finmodel.inputs.fields import Found, read_figure
 from finmodel.inputs.files import as_table, brief, check_keys
 from finmodel.inputs.phases import PHASE_NAME, TOTAL
@@ -50,7 +50,7 @@ def read_model(plan: dict, phase_tables: dict, pf: str, problems: list[Problem])
     phases = listed if listed is not None else tuple(k for k in phase_tables if isinstance(k, str) and PHASE_NAME.fullmatch(k) and k != TOTAL)
     start = parse_date(model.get("start"))
     if start is None:
-        problems.append(Problem(pf, "model.start", f"{brief(model.get('start'))} is not a first-of-month date; allowed: {DATE_ALLOWED}"))
+        problems.append(not_a_month(pf, "model.start", model.get("start")))
     horizon = model.get("horizon_years")
     horizon_ok = isinstance(horizon, int) and not isinstance(horizon, bool) and 1 <= horizon <= 60
     if not horizon_ok:
