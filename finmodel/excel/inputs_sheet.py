@@ -23,7 +23,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from finmodel.inputs import Inputs
-from finmodel.excel.style import NOTE, SECTION, SECTION_FILL, WRAP, header_row, number_format, put_text, title
+from finmodel.excel.style import AFTER_NUMBER, NOTE, SECTION, SECTION_FILL, WRAP, header_row, number_format, put_text, title
 from finmodel.listing import excel_name
 from finmodel.spec import CURVE_SPECS, GENERATION_FIELDS, SPEC_BY_NAME, InputSpec
 from finmodel.timeline import from_serial
@@ -107,6 +107,7 @@ def write_inputs_sheet(wb, columns: dict[str, Inputs], selected: str, model_star
                  f"{selected_inputs.generation_labels.get(owner, owner)}: {spec.description}")
         put_text(ws.cell(row=row, column=UNIT_COL), spec.unit)
         put_text(ws.cell(row=row, column=ALLOWED_COL), spec.allowed())
+        ws.cell(row=row, column=ALLOWED_COL).alignment = AFTER_NUMBER
         for n, inp in columns.items():
             c = ws.cell(row=row, column=lay.scenario_cols[n])
             c.value = _cell_value(key, _value_for(inp, key))
@@ -259,7 +260,7 @@ def _curve_rows(wb, ws, row: int, inputs, lay: InputsLayout) -> int:
     for name, (years, values) in inputs.curves.items():
         c = ws.cell(row=row, column=1)
         put_text(c, f"Curve {name} (same in every scenario)")
-        c.font, c.fill = SECTION, SECTION_FILL
+        c.font, c.fill, c.alignment = SECTION, SECTION_FILL, WRAP  # its source is in the next cell
         put_text(ws.cell(row=row, column=DESC_COL), inputs.curve_sources.get(name, ""))
         ws.cell(row=row, column=DESC_COL).alignment = WRAP
         for offset, (label, data, style) in enumerate((("year", years, None), ("value", values, "Input"))):
@@ -279,7 +280,8 @@ def _curve_rows(wb, ws, row: int, inputs, lay: InputsLayout) -> int:
 
 
 def _format(ws, lay: InputsLayout) -> None:
-    widths = {NAME_COL: 34, DESC_COL: 60, UNIT_COL: 12, LIVE_COL: 16, ALLOWED_COL: 40}
+    # the print setup widens a column to its text where it would run into the next one (and wraps what is too long)
+    widths = {NAME_COL: 34, DESC_COL: 80, UNIT_COL: 12, LIVE_COL: 16, ALLOWED_COL: 40}
     for col, w in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = w
     for col in lay.scenario_cols.values():

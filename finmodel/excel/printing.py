@@ -4,16 +4,20 @@ Every sheet prints on A4 landscape, one page wide, with a header naming the
 sheet and a footer with the page number, model version and inputs digest.
 The monthly calc sheets (Time, one per phase, Consolidated) print only their
 title block, which says where the annual view is: 180 monthly columns are not
-a document. Annual prints the whole plan's rows. ``PACK`` lists the sheets
-of the committee pack; :func:`pack_only` hides the others in a copy for the
-PDF export.
+a document. Annual prints the whole plan's rows.
+``PACK`` lists the sheets of the committee pack (``finmodel report --pdf``
+prints only them, see :func:`finmodel.recalc.export_pdf`). On the pack's
+sheets :func:`fit_text` widens a column whose text would run into the next
+filled cell, and wraps what is too long for any column.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from finmodel.excel.finance_sheets import DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET
 
@@ -21,6 +25,11 @@ PACK = ("Cover", "Dashboard", "Inputs", SOURCES_USES_SHEET, DEBT_SHEET, STATEMEN
         "Announcements", "Checks")
 #: rows repeated at the top of each printed page, for sheets whose writer sets none
 TITLE_ROWS = {"Inputs": "1:5", "Checks": "1:5", "Annual": "1:4", "Sources": "1:4"}
+#: widest a column is made to fit its text [character widths]; longer text wraps
+FIT_CAP = 68
+#: default column width [character widths] and height of one line of 11 pt text [pt]
+DEFAULT_WIDTH, LINE_HEIGHT = 8.43, 15.0
+_NARROW, _WIDE = frozenset("iljI.,:;'|! ()[]-/ftr"), frozenset("mwMW%@")
 
 
 def setup_print(wb, version: str, digest: str, calc_sheets: list[str], annual_print_rows: tuple[int, int] | None) -> None:
@@ -69,6 +78,83 @@ def setup_print(wb, version: str, digest: str, calc_sheets: list[str], annual_pr
         first, last = annual_print_rows
         end = get_column_letter(ws.max_column)
         ws.print_area = [f"A1:{end}4", f"A{first}:{end}{last}"]
+    for name in PACK:  # once the print areas are known
+        if name in wb.sheetnames:
+            fit_text(wb[name])
+
+
+def text_width(text: str, bold: bool = False, margin: float = 1.1) -> float:
+    """Estimated printed width of one line of 11 pt text [column-width units, the width of a digit] times
+    ``margin``: narrow letters and punctuation count about half a digit, m and w about one and a half."""
+    width = sum(0.55 if ch in _NARROW else 1.4 if ch in _WIDE else 1.1 if ch.isupper() else 1.0 if ch.isdigit()
+                else 0.9 for ch in text)
+    return margin * width * (1.08 if bold else 1.0)
+
+
+def _cell_text_width(cell) -> float:
+    indent = cell.alignment.indent if cell.alignment is not None else 0
+    return max(text_width(line, bool(cell.font and cell.font.b)) for line in cell.value.split("\n")) + 2 * indent
+
+
+def _lines(cell, width: float) -> int:
+    """Lines a wrapped text cell takes in a column ``width`` wide: its words laid out greedily (a word wider
+    than the column takes the lines it needs), 5 % wider than estimated."""
+    bold, room = bool(cell.font and cell.font.b), max(width - 1, 1)
+    lines = 0
+    for paragraph in cell.value.split("\n"):
+        lines, used = lines + 1, 0.0
+        for word in paragraph.split(" "):
+            w = text_width(word, bold, 1.05)
+            if used and used + text_width(" " + word, bold, 1.05) > room:
+                lines, used = lines + 1, 0.0
+            if not used and w > room:
+                lines += math.ceil(w / room) - 1
+                w %= room
+            used += w if not used else text_width(" " + word, bold, 1.05)
+    return lines
+
+
+def fit_text(ws, cap: float = FIT_CAP) -> None:
+    """Within the print area: a column whose text would run into a filled cell on its right is widened to fit
+    the longest such text that fits in ``cap`` (or in its own width if wider); longer text is wrapped, and every row with wrapped
+    text is made tall enough for it (the height is set: no spreadsheet has to fit it on opening), its cells
+    aligned at the top so that a label and its figures stay on one line."""
+    area = ws.print_area.split(",")[0].split("!")[-1].replace("$", "") if ws.print_area else ws.dimensions
+    first_col, first_row, last_col, last_row = range_boundaries(area)
+    width = {c: ws.column_dimensions[get_column_letter(c)].width or DEFAULT_WIDTH if get_column_letter(c) in
+             ws.column_dimensions else DEFAULT_WIDTH for c in range(first_col, last_col + 1)}
+    cramped, wrapped = [], []
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, min_col=first_col, max_col=last_col):
+        for c in row:
+            if not isinstance(c.value, str) or c.data_type != "s":
+                continue
+            if c.alignment is not None and c.alignment.wrap_text:
+                wrapped.append(c)
+            elif ws.cell(row=c.row, column=c.column + 1).value not in (None, ""):
+                cramped.append((c, _cell_text_width(c)))
+    need = {}
+    for c, w in cramped:
+        if w <= max(width[c.column], cap):
+            need[c.column] = max(need.get(c.column, 0), w)
+    for col, w in need.items():
+        if w > width[col]:
+            width[col] = w
+            ws.column_dimensions[get_column_letter(col)].width = round(w, 1)
+    for c, w in cramped:
+        if w > width[c.column]:
+            a = c.alignment
+            c.alignment = Alignment(horizontal=a.horizontal, vertical="top", wrap_text=True, indent=a.indent)
+            wrapped.append(c)
+    heights = {}
+    for c in wrapped:
+        heights[c.row] = max(heights.get(c.row, 0), _lines(c, width.get(c.column, DEFAULT_WIDTH)) * LINE_HEIGHT)
+    for r, h in heights.items():
+        if h > (ws.row_dimensions[r].height or LINE_HEIGHT):
+            ws.row_dimensions[r].height = h
+            for c in ws[r][first_col - 1:last_col]:
+                if c.value is not None and c.alignment.vertical != "top":
+                    a = c.alignment
+                    c.alignment = Alignment(horizontal=a.horizontal, vertical="top", wrap_text=a.wrap_text, indent=a.indent)
 
 
 def _escape(text: str) -> str:

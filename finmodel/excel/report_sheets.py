@@ -16,7 +16,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from finmodel.excel.calc import SheetLayout
 from finmodel.excel.style import (
-    CHECK_FILL, FIRST_YEAR_COL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, landscape, number_format, put_text, title,
+    AFTER_NUMBER, CHECK_FILL, FIRST_YEAR_COL, NOTE, SECTION, SECTION_FILL, WRAP, header_row, landscape, number_format, put_text, title,
     year_col, year_header,
 )
 from finmodel.expr import quote_sheet
@@ -117,6 +117,11 @@ def write_cover(ws, inputs, version: str, digest: str, generated: str, sheet_map
     ws.column_dimensions["B"].width = COVER_LINE
 
 
+#: width of the Dashboard's figure and year columns [characters]: the page prints one wide, so every extra
+#: character shrinks its type
+DASHBOARD_WIDTH = 13
+
+
 def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, str], breakevens=None) -> dict[str, int]:
     """Headline table per phase and total, the three break-evens, the master check, announced vs modelled.
 
@@ -133,10 +138,13 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
     ws.conditional_formatting.add("C3", CellIsRule(operator="notEqual", formula=["1"], fill=RED))
     ws["D3"].value = "=Scenario"
     # the discount rate used for NPVs beside the WACC the financing structure implies
-    put_text(ws["F3"], "Discount rate (input)")
+    put_text(ws["E3"], "Discount rate (input)")
+    ws.merge_cells("E3:F3")  # the label's room, beside its value
     ws["G3"].value = f"={excel_name('discount_rate')}"
-    put_text(ws["H3"], "WACC implied (whole plan)")
+    put_text(ws["H3"], "WACC implied")  # the whole plan's (the table's last column has each phase's)
     ws["I3"].value = f"={scalar_ref(layouts[TOTAL], 'wacc')}"
+    for cell in ("E3", "H3"):
+        ws[cell].alignment = Alignment(horizontal="right", indent=1)
     for cell in ("G3", "I3"):
         ws[cell].number_format = "0.0%"
     cols = list(SUMMARY_COLUMNS)
@@ -179,7 +187,7 @@ def write_dashboard(ws, layouts, entities, phase_labels, plan_rows: dict[str, st
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 13
     for j in range(3, 3 + len(cols)):
-        ws.column_dimensions[get_column_letter(j)].width = 17
+        ws.column_dimensions[get_column_letter(j)].width = DASHBOARD_WIDTH
     ws.freeze_panes = "C7"
     landscape(ws)
     return {"charts": r + 3 + len(plan_rows)}
@@ -254,7 +262,7 @@ def write_cash_flow_table(ws, anchor: int, annual_rows, years: list[int]) -> tup
         ws[f"{col}{cum_row}"].value = f"={col}{fcf_row}" if k == 0 else f"={prev}{cum_row}+{col}{fcf_row}"
         for r in (fcf_row, cum_row):
             ws[f"{col}{r}"].number_format = EUR_M
-        ws.column_dimensions[col].width = 17
+        ws.column_dimensions[col].width = DASHBOARD_WIDTH
     for r in (fcf_row, cum_row):
         put_text(ws.cell(row=r, column=2), "EUR m")
     return fcf_row, cum_row
@@ -404,6 +412,7 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
             else:
                 put_text(ws.cell(row=r, column=j), "" if v is None else v)
         put_text(ws.cell(row=r, column=12), rec.source)
+        ws.cell(row=r, column=12).alignment = AFTER_NUMBER  # right of the flag
         announced, bottom = ws.cell(row=r, column=8), ws.cell(row=r, column=9)
         gap, fmt = f"=I{r}/H{r}-1", number_format(rec.unit)
         if rec.metric in FROM_ITEMS:
@@ -424,9 +433,11 @@ def write_announcements_sheet(ws, table, layouts) -> dict[tuple[str, str], int]:
         ws.cell(row=r, column=10).value = gap
         ws.cell(row=r, column=10).number_format = "0%"
         ws.cell(row=r, column=11).value = f"=--(ABS(J{r})>announcement_tolerance)"
+        ws.cell(row=r, column=11).number_format = "0"  # 1/0: LibreOffice shows TRUE/FALSE otherwise
+        ws.cell(row=r, column=6).alignment = AFTER_NUMBER  # the metric, right of the year
     if len(table):
         ws.conditional_formatting.add(f"K5:K{4 + len(table)}", CellIsRule(operator="equal", formula=["1"], fill=RED))
-    for col, w in zip("ABCDEFGHIJKL", (34, 11, 40, 30, 8, 12, 9, 16, 16, 9, 6, 80)):
+    for col, w in zip("ABCDEFGHIJKL", (34, 11, 60, 30, 8, 12, 9, 16, 16, 9, 6, 80)):  # 'What' wraps
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "B5"
     landscape(ws)
@@ -526,6 +537,8 @@ def write_checks_sheet(wb, ws, layouts, entities, phases, annual_rows, n_years: 
         ws.cell(row=k, column=1).font = NOTE
     ws.column_dimensions["A"].width = 100
     ws.column_dimensions["C"].width = 10
+    for col in "DE":  # the bounds, up to 1e+15
+        ws.column_dimensions[col].width = 12
     ws.freeze_panes = "A6"
     landscape(ws)
 

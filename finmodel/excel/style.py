@@ -13,6 +13,8 @@ SECTION_FILL = PatternFill("solid", fgColor="D9E1F2")
 CHECK_FILL = PatternFill("solid", fgColor="E2EFDA")
 NOTE = Font(italic=True, color="595959")
 WRAP = Alignment(wrap_text=True, vertical="top")
+#: text right of a right-aligned number: indented, so the two do not touch
+AFTER_NUMBER = Alignment(indent=1)
 
 #: number format by unit
 FORMATS = {
