@@ -45,6 +45,8 @@ def test_pack_sheets_repeat_their_titles_and_calc_sheets_print_their_title_only(
     _, _, layout, wb = report
     for name in ("Inputs", "Checks", "Statements", "Annual"):
         assert wb[name].print_title_rows, name
+    # the whole plan's rows in one range: the header rows print as titles, not as a page of their own
+    assert wb["Annual"].print_title_rows == "$1:$4" and "," not in wb["Annual"].print_area
     calc = [lay.sheet for lay in layout.calc.values()]
     assert TIME_SHEET in calc and CONSOLIDATED_SHEET in calc
     for name in calc:

@@ -678,6 +678,16 @@ def test_gnumeric_agrees_with_the_stored_values_on_every_summary_sheet(books, gn
     assert not bad, f"{len(bad)} of {compared} cells differ, e.g. {bad[:5]}"
 
 
+
+def test_gnumeric_keeps_the_annual_print_area_as_a_range(books, gnumeric):
+    """One print range below the repeated header rows: Gnumeric wrote the two-range form back as an error name
+    (openpyxl then reads no print area)."""
+    _, _, layout, _ = books["default"]
+    total_rows = [r for (e, _), r in layout.annual_rows.items() if e == TOTAL]
+    area = gnumeric["default"]["Annual"].print_area
+    assert area.replace("'", "").startswith(f"Annual!$A${min(total_rows) - 1}:$"), area
+    assert area.endswith(f"${max(total_rows)}") and "," not in area
+
 # --- inputs checked in the workbook --------------------------------------------------------------
 
 def test_out_of_range_inputs_fail_the_master_check_without_error_values(books):

@@ -4,7 +4,7 @@ Every sheet prints on A4 landscape, one page wide, with a header naming the
 sheet and a footer with the page number, model version and inputs digest.
 The monthly calc sheets (Time, one per phase, Consolidated) print only their
 title block, which says where the annual view is: 180 monthly columns are not
-a document. Annual prints the whole plan's rows.
+a document. Annual prints the whole plan's rows below its repeated header.
 ``PACK`` lists the sheets of the committee pack (``finmodel report --pdf``
 prints only them, see :func:`finmodel.recalc.export_pdf`). On the pack's
 sheets :func:`fit_text` widens a column whose text would run into the next
@@ -74,10 +74,11 @@ def setup_print(wb, version: str, digest: str, calc_sheets: list[str], annual_pr
         ws = wb["Sensitivity"]
         ws.print_area = f"A1:K{ws.max_row + 30}"  # the tornado chart sits below the tables
     if annual_print_rows is not None and "Annual" in wb.sheetnames:
+        # one range below the header rows, which print as the titles of every page (two ranges print the
+        # header alone on a page of its own, and Gnumeric keeps a two-range print area as an error name)
         ws = wb["Annual"]
         first, last = annual_print_rows
-        end = get_column_letter(ws.max_column)
-        ws.print_area = [f"A1:{end}4", f"A{first}:{end}{last}"]
+        ws.print_area = f"A{first}:{get_column_letter(ws.max_column)}{last}"
     for name in PACK:  # once the print areas are known
         if name in wb.sheetnames:
             fit_text(wb[name])
