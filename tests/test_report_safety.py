@@ -441,6 +441,67 @@ def test_save_atomic_refuses_an_open_report_before_writing(default_res, tmp_path
     assert not called and not target.exists()
 
 
+
+KILLED_SAVE = """
+import os, signal, sys
+import openpyxl
+import finmodel.excel.writer as writer
+
+def save_then_die(self, filename):
+    with open(filename, "wb") as f:
+        f.write(b"PK\\x03\\x04 half a zip")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+openpyxl.Workbook.save = save_then_die
+writer.save_atomic(openpyxl.Workbook(), sys.argv[1])
+"""
+
+
+@pytest.mark.skipif(writer.fcntl is None, reason="POSIX: SIGKILL and file locks")
+def test_a_save_killed_outright_leaves_a_temp_file_the_next_save_removes(tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "report.xlsx"
+    killed = subprocess.run([sys.executable, "-c", KILLED_SAVE, str(target)], capture_output=True)
+    assert killed.returncode == -9
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".report.") and left[0].endswith(".xlsx.tmp"), left
+    time.sleep(0.05)  # the next save starts after it was last written
+    save_atomic(openpyxl.Workbook(), target)
+    assert folder_listing(tmp_path) == ["report.xlsx"]
+
+
+@pytest.mark.skipif(writer.fcntl is None, reason="POSIX file locks")
+def test_only_stale_temp_files_of_the_same_report_are_removed(tmp_path):
+    """Kept: other names (another report's, a near miss, a user's copy), a folder, a file that is not a zip,
+    one written after the save started, one a running save holds locked. Removed: the stale one."""
+    import fcntl
+    import os
+
+    zip_bytes = b"PK\x03\x04 half a zip"
+    old = time.time() - 3600
+    stale = tmp_path / ".report.ab_cd123.xlsx.tmp"
+    kept = {name: zip_bytes for name in (".other.ab_cd123.xlsx.tmp", ".report.abcd123.xlsx.tmp",
+                                         ".report.ab_cd123.xlsx.tmp.bak", "report.ab_cd123.xlsx.tmp",
+                                         ".report.ABCD1234.xlsx.tmp")}
+    kept[".report.notazip1.xlsx.tmp"] = b"my notes"
+    for name, data in {stale.name: zip_bytes, **kept}.items():
+        (tmp_path / name).write_bytes(data)
+        os.utime(tmp_path / name, (old, old))
+    (tmp_path / ".report.folder12.xlsx.tmp").mkdir()
+    locked = tmp_path / ".report.running.xlsx.tmp"
+    locked.write_bytes(zip_bytes)
+    os.utime(locked, (old, old))
+    fresh = tmp_path / ".report.fresh123.xlsx.tmp"
+    fresh.write_bytes(zip_bytes)
+    with open(locked, "rb") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        removed = writer._remove_stale_temps(tmp_path / "report.xlsx", time.time() - 60)
+    assert removed == [stale] and not stale.exists()
+    assert all((tmp_path / name).read_bytes() == data for name, data in kept.items())
+    assert (tmp_path / ".report.folder12.xlsx.tmp").is_dir() and locked.exists() and fresh.exists()
+
 # --- CLI ------------------------------------------------------------------------------------------
 
 def test_cli_report_writes_the_file(tmp_path, capsys):

@@ -4,8 +4,10 @@ The workbook is the model: every figure is a live formula generated from the
 same line-item definitions as the Python figures. It is written to a
 temporary file in the target folder and moved into place only when complete,
 so a failure never leaves a half-written report nor destroys the previous
-one. Zip entries and document timestamps are fixed, so the same inputs give
-the same bytes (set ``SOURCE_DATE_EPOCH`` to stamp another time).
+one. A save killed outright (SIGKILL, power loss) cannot remove its temporary
+file: the next save to the same path does (see :func:`_remove_stale_temps`).
+Zip entries and document timestamps are fixed, so the same inputs give the
+same bytes (set ``SOURCE_DATE_EPOCH`` to stamp another time).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import gc
 import os
 import re
 import signal
+import stat
 import sys
 import tempfile
 import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +58,11 @@ from finmodel.inputs import CUSTOM, load_inputs
 from finmodel.registry import PHASE_ITEMS
 from finmodel.results import TOTAL
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 SEEDS = [
     ("seed 000 (Clubic, 2025-02-10)", "Sesterce announces EUR 52 bn, > 1 million GPUs and 1.5 GW in France by 2030; "
                                       "Valence 40,000 GPUs and EUR 1.8 bn; Grand Est 600 MW / 500,000 GPUs by 2028, doubled "
@@ -80,6 +89,9 @@ LAST_EPOCH = 4_102_444_799
 #: longest report file name [bytes]: the temporary file beside it (".<stem>.<8 random>.xlsx.tmp") must stay
 #: within the 255 bytes a file name may have on Linux, macOS and Windows
 MAX_NAME_BYTES = 200
+TMP_SUFFIX = ".xlsx.tmp"
+#: the random part of a temporary file's name (tempfile.mkstemp: 8 characters of a-z, 0-9 and _)
+_TMP_RANDOM = r"[a-z0-9_]{8}"
 
 
 def timestamp() -> dt.datetime:
@@ -324,12 +336,17 @@ def save_atomic(wb: Workbook, path: Path | str, values: Values | None = None) ->
     """
     path = check_target(path)
     folder = path.parent
-    tmp = None
+    started = time.time()
+    tmp = fd = None
     try:
         with _interrupts_held():  # a Ctrl-C while the file is created arrives once its name is known
             folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
-            os.close(fd)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=TMP_SUFFIX, dir=folder)
+            if fcntl is None:  # Windows: no file open while it is replaced
+                os.close(fd)
+                fd = None
+            else:  # locked until the file is in place: another save does not take it for stale
+                fcntl.flock(fd, fcntl.LOCK_EX)
         wb.save(tmp)
         bulk = getattr(wb, "bulk", None)
         last_col = max((len(b.columns) for rows in (bulk or {}).values() for b in rows), default=0)
@@ -347,7 +364,52 @@ def save_atomic(wb: Workbook, path: Path | str, values: Values | None = None) ->
             raise ReportError(f"cannot write {where}: {exc.strerror or exc}; the previous report (if any) is "
                               "untouched") from None
         raise
+    finally:
+        if fd is not None:
+            os.close(fd)
+    _remove_stale_temps(path, started)
     return path
+
+
+def _remove_stale_temps(path: Path, before: float) -> list[Path]:
+    """Remove the temporary files that saves to ``path`` killed outright left beside it; returns them.
+
+    Removed only if all of these hold: named as :func:`save_atomic` names
+    them for ``path`` (".<stem>.<8 random characters>.xlsx.tmp"), a regular
+    file (not a link or folder) of this user, empty or a zip file (as a save
+    leaves it), last written before ``before`` [s since the epoch: this
+    save's start], and not locked by a save still running (a killed process
+    holds no lock). Where files cannot be locked (Windows, which does not
+    remove a file another process has open anyway) the lock test is skipped.
+    Nothing else is touched; a file that cannot be read or removed is left.
+    """
+    name = re.compile(re.escape(f".{path.stem}.") + _TMP_RANDOM + re.escape(TMP_SUFFIX))
+    removed = []
+    try:
+        candidates = [p for p in path.parent.iterdir() if name.fullmatch(p.name)]
+    except OSError:
+        return removed
+    for p in candidates:
+        try:
+            st = p.lstat()
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime >= before or \
+                    (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+                continue
+            with open(p, "rb") as f:
+                if st.st_size and f.read(4) != b"PK\x03\x04":
+                    continue
+                if fcntl is not None:
+                    try:
+                        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except OSError:
+                        continue  # a save in progress holds it
+                    p.unlink()  # while locked: no save can take the file meanwhile
+            if fcntl is None:
+                p.unlink()
+            removed.append(p)
+        except OSError:
+            continue
+    return removed
 
 
 @contextlib.contextmanager
