@@ -27,8 +27,12 @@ def evaluate(inputs: Inputs, only: Collection[str] | None = None) -> tuple[dict,
     plan = inputs.plan_view()
     time = evaluate_time(plan, inputs.periods)
     phase_only = None if only is None else phase_items_for(only)
+    # every phase at once, on an axis in front of the batch axes: one corkscrew loop for all of them
+    ndim = max([1, *(np.ndim(v) for v in inputs.values.values())]) + 1
+    views = [inputs.phase_view(p) for p in inputs.phases]
     with np.errstate(divide="ignore", invalid="ignore"):
-        values = {p: evaluate_phase(inputs.phase_view(p), time, phase_only) for p in inputs.phases}
+        phases = evaluate_phase({name: _side_by_side([v[name] for v in views], ndim) for name in views[0]}, time, phase_only)
+        values = {p: _case(phases, j, ndim) for j, p in enumerate(inputs.phases)}
         values[TOTAL] = evaluate_consolidated(plan, time, values, only)
     if only is not None:
         values = {e: {name: v[name] for name in only} for e, v in values.items()}
@@ -73,21 +77,26 @@ def run_together(cases: Sequence[Inputs]) -> list[Results]:
     out: list[Results] = [None] * len(cases)  # type: ignore[list-item]
     for members in groups.values():
         together = [cases[k] for k in members]
-        values = {name: _side_by_side([c.values[name] for c in together]) for name in together[0].values}
+        values = {name: _side_by_side([c.values[name] for c in together], 2) for name in together[0].values}
         time, evaluated = evaluate(dataclasses.replace(together[0], values=values))
         for j, k in enumerate(members):
-            out[k] = Results(cases[k], _case(time, j), {e: _case(v, j) for e, v in evaluated.items()})
+            out[k] = Results(cases[k], _case(time, j, 2), {e: _case(v, j, 2) for e, v in evaluated.items()})
     return out
 
 
-def _side_by_side(values: list) -> Any:
-    """One input's values of several cases: the value if they are all equal, else one row per case."""
+def _side_by_side(values: list, ndim: int) -> Any:
+    """One input's values in several cases: the value if they are all equal, else the values stacked on a new
+    first axis, as an array of ``ndim`` dimensions (a number is (cases, 1, ..., 1), a row (cases, 1, ..., periods))."""
     if all(np.array_equal(v, values[0]) for v in values[1:]):
         return values[0]
-    rows = np.stack([np.asarray(v, dtype=float) for v in values])
-    return rows if rows.ndim == 2 else rows[:, None]
+    stacked = np.stack(np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values)))
+    if stacked.ndim == 1:  # numbers: (cases, 1)
+        stacked = stacked[:, None]
+    return stacked.reshape(stacked.shape[:1] + (1,) * (ndim - stacked.ndim) + stacked.shape[1:])
 
 
-def _case(values: Mapping[str, np.ndarray], j: int) -> dict[str, np.ndarray]:
-    """Case ``j``'s values of a batched evaluation: its row where a value has one per case."""
-    return {name: v[j] if np.ndim(v) == 2 else v for name, v in values.items()}
+def _case(values: Mapping[str, np.ndarray], j: int, ndim: int) -> dict[str, np.ndarray]:
+    """Case ``j``'s values of an evaluation of cases side by side (:func:`_side_by_side`): its slice of the
+    values that have the cases' axis (``ndim`` dimensions; of length 1 where they are the same in every case),
+    the others as they are."""
+    return {name: v[j if len(v) > 1 else 0] if np.ndim(v) == ndim else v for name, v in values.items()}
