@@ -5,13 +5,13 @@ Every problem found is collected and reported at once in an
 where there is one), the value and what is allowed. Nothing on disk is
 changed: scenario and ``overrides`` values are applied in memory.
 
-One module a file or a rule, read in this order by :func:`load_inputs` (``load``):
-``files`` (the folder, TOML, keys and texts), ``dates``, ``fields`` (one value
-against its spec, a ``{ value, unit, source }`` figure), ``plan`` (plan.toml),
-``phases`` (phases.toml), ``generations`` (generations.toml), ``scenarios``,
-``overrides``, ``curves`` (CSV), ``checks`` (rules across fields),
-``announcements``; ``values`` holds the result, :class:`Inputs`; ``ranges``
-the figures' low/high.
+Helpers: ``files`` (the folder, TOML, a table's keys and texts), ``dates``,
+``fields`` (one value against its spec; a ``{ value, unit, source }`` figure).
+Then one module a file or rule, in the order :func:`load_inputs` (``load``)
+runs them: ``plan`` (plan.toml), ``phases`` (phases.toml), ``generations``,
+``scenarios``, ``overrides``, ``curves`` (the CSV files), ``checks`` (rules
+across fields), ``announcements``. ``values`` holds the result,
+:class:`Inputs`; ``ranges`` reads the figures' low and high.
 """
 
 from finmodel.errors import InputError, Problem

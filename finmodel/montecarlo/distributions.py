@@ -29,7 +29,7 @@ DRIVER_KEYS = ("dist", "applies_to", "unit", "source", "note")
 CORRELATION_KEYS = ("a", "b", "rho", "source", "note")
 TOP_KEYS = ("drivers", "correlation")
 FACTOR_SUFFIX = "_factor"
-#: inputs that must be a whole number of months (finmodel.inputs checks gpu_life_years x 12)
+#: inputs that must be a whole number of months (finmodel.inputs.checks checks gpu_life_years x 12)
 WHOLE_MONTH_INPUTS = ("gpu_life_years",)
 PROB_TOL = 1e-9
 
