@@ -25,7 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from finmodel.excel.inputs_sheet import FIRST_SCENARIO_COL, HEADER, LIVE_COL, NAME_COL, SCENARIO_CELL, SHEET
 from finmodel.errors import InputError, Problem, check_path
-from finmodel.inputs import Inputs, _check_value, brief, list_scenarios, load_inputs
+from finmodel.inputs import Inputs, brief, check_value, list_scenarios, load_inputs
 from finmodel.listing import excel_name
 from finmodel.spec import CURVE_SPECS
 from finmodel.timeline import to_serial
@@ -244,8 +244,8 @@ def _curves(file: str, found: dict[str, tuple[int, list]], inputs: Inputs) -> di
             problems.append(Problem(file, f"{SHEET}!row {v_row} ({name}_values)", f"{len(wb_values)} values for "
                                     f"{len(years)} years; allowed: a value under each year, {spec.allowed()}"))
             continue
-        checked = [_check_value(spec, v, file, f"{SHEET}!{get_column_letter(col)}{v_row} ({name}_values)", problems,
-                                allow_array=False) for col, v in wb_values]
+        checked = [check_value(spec, v, file, f"{SHEET}!{get_column_letter(col)}{v_row} ({name}_values)", problems,
+                               allow_array=False) for col, v in wb_values]
         if None not in checked:
             out[name] = (tuple(years), tuple(checked))
     if problems:

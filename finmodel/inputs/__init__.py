@@ -25,8 +25,6 @@ from finmodel.inputs.ranges import input_ranges
 from finmodel.inputs.scenarios import CUSTOM, list_scenarios, read_scenarios
 from finmodel.inputs.values import Inputs
 
-_check_value = check_value  # the name finmodel.excel.readback imports
-
 __all__ = ["CUSTOM", "DEFAULT_INPUTS_DIR", "InputError", "Inputs", "Problem", "brief", "check_value", "generation_table",
            "input_names", "input_ranges", "inputs_folder", "list_scenarios", "load_inputs", "parse_date",
            "read_scenarios", "unknown_name"]
