@@ -83,7 +83,7 @@ SPECS: tuple[InputSpec, ...] = (
     # --- revenue ---
     _s("utilisation", "-", "share", 0, 1, "Billed share of merchant GPU-hours at steady state (contracted hours are take-or-pay, billed in full).", "phase_optional"),
     _s("ramp_months", "month", "float", 1, 60, "Months from first service to steady-state utilisation (linear ramp)."),
-    _s("gpu_hour_price_decline", "1/yr", "share", 0, 0.9, "Yearly decline of the merchant price per GPU-hour as a GPU generation ages."),
+    _s("gpu_hour_price_decline", "1/yr", "share", 0, 0.9, "Yearly decline of a GPU generation's merchant price per GPU-hour, from its availability month."),
     _s("fleet_basis", "#", "choice", 0, 1, "What sizes the GPU fleet: 'gpus' (the announced count; the IT MW it needs at the kW per GPU of each generation bought, at their peak, are built) or 'power' (the announced IT MW; GPUs = IT MW x 1000 / kW per GPU of the generation bought, so each purchase holds its own count).", "phase_optional", words=("gpus", "power")),
     _s("contracted_share", "-", "share", 0, 1, "Share of each GPU purchase's GPU-hours sold on a take-or-pay contract from its service start.", "phase_optional"),
     _s("contract_years", "yr", "float", 0, 30, "Contract term from each GPU purchase's service start; its hours are sold at the merchant price after it (and a refresh signs a new contract).", "phase_optional", lo_strict=True),
@@ -208,8 +208,9 @@ GENERATION_SPECS: tuple[InputSpec, ...] = (
        "sizes the fleet (fleet_basis 'power') or the MW it needs ('gpus').", "generation", lo_strict=True),
     _s("pflops_per_gpu", "PFLOP/s/GPU", "float", 0, 1e4, "Dense compute per GPU (FP8, without sparsity), for the cost "
        "per PFLOP-hour.", "generation", lo_strict=True),
-    _s("gpu_hour_price_usd", "USD/GPU-h", "float", 0, 1000, "Merchant price per GPU-hour of the generation when a "
-       "purchase enters service (it then declines with the purchase's age).", "generation"),
+    _s("gpu_hour_price_usd", "USD/GPU-h", "float", 0, 1000, "New-generation merchant price per GPU-hour: the market "
+       "price in the generation's available month (it then declines by gpu_hour_price_decline a year from that month, "
+       "whenever a purchase is made).", "generation"),
     _s("contract_price_usd", "USD/GPU-h", "float", 0, 1000, "Fixed take-or-pay price per GPU-hour of a contract for "
        "this generation, over the contract term.", "generation"),
 )

@@ -12,7 +12,7 @@ import datetime as dt
 
 import numpy as np
 
-from finmodel.expr import F, eq, floor
+from finmodel.expr import ADD, F, eq, floor
 from finmodel.registry import time_row
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -26,6 +26,18 @@ def to_serial(d: dt.date) -> float:
 def from_serial(serial: float) -> dt.date:
     """Date of an Excel serial number [day]."""
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def years_between(later, earlier, months_per_year):
+    """Years from the month of ``earlier`` to the month of ``later`` (Excel serials), counted in whole months [yr]
+    <->  ``YEAR(later)-YEAR(earlier)+(MONTH(later)-MONTH(earlier))/months_per_year``."""
+    if isinstance(later, F) or isinstance(earlier, F):
+        a, b = later.text, earlier.text
+        return F(f"YEAR({a})-YEAR({b})", ADD) + F(f"(MONTH({a})-MONTH({b}))") / months_per_year
+    def months(serial):
+        days = np.asarray(serial, dtype=float).astype("int64").astype("timedelta64[D]") + np.datetime64(EXCEL_EPOCH, "D")
+        return days.astype("datetime64[M]").astype("int64")
+    return (months(later) - months(earlier)) / np.asarray(months_per_year, dtype=float)
 
 
 def _month_starts(m) -> np.ndarray:

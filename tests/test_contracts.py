@@ -3,7 +3,9 @@
 The hand case of conftest (100 GPUs in service from March 2025, utilisation
 0.5 without ramp, new-generation merchant price USD 2 at 1 USD/EUR) over two
 years, with a contract price of USD 2.5 so the two prices can be told apart.
-Month t (0 = Jan 2025) has age (t - 2) / 12 years once in service.
+Its generation is available in March 2025, the month of the first purchase:
+in month t (0 = Jan 2025) it is (t - 2) / 12 years old once in service, on
+the market and in the halls.
 """
 
 import numpy as np
@@ -22,7 +24,7 @@ AGE = np.maximum(T - 2, 0) / 12  # first purchase, GPU life 10 years: no refresh
 
 @pytest.fixture
 def two_years(tmp_path):
-    plan = {**HAND_PLAN, "contract_price_usd": 2.5}
+    plan = {**HAND_PLAN, "contract_price_usd": 2.5, "available": "2025-03"}
     return write_inputs(tmp_path / "inputs", plan, {"p": HAND_PHASE}, horizon_years=2)
 
 
@@ -55,12 +57,12 @@ def test_contract_ending_mid_horizon_switches_to_the_merchant_price_that_month(t
 
 
 def test_a_refresh_signs_a_new_contract(two_years):
-    """GPU life 1 year: the March 2026 refresh starts a new 6-month contract and a new merchant price."""
+    """GPU life 1 year: the March 2026 refresh starts a new 6-month contract at the contract price; its merchant
+    hours sell at the market price of a generation then a year old (the price does not start over)."""
     v = finmodel.run(inputs_dir=two_years, overrides=dict(
         contracted_share=1.0, contract_years=0.5, gpu_hour_price_decline=0.3, gpu_life_years=1.0)).values["p"]
-    age = (np.maximum(T - 2, 0) % 12) / 12
     in_contract = ((T >= 2) & (T < 8)) | ((T >= 14) & (T < 20))
-    expected = np.where(in_contract, 100 * HOURS * 2.5, 100 * HOURS * IN_SERVICE * 0.5 * 2.0 * 0.7 ** age)
+    expected = np.where(in_contract, 100 * HOURS * 2.5, 100 * HOURS * IN_SERVICE * 0.5 * 2.0 * 0.7 ** AGE)
     np.testing.assert_allclose(v["revenue"].ravel(), expected, rtol=1e-12)
 
 

@@ -7,6 +7,8 @@ long before, 2.5 kW, USD 10,000, 5 PFLOP/s, USD 2.0 per GPU-hour new and on cont
 index 2, the refreshes indices 14 and 26 of 36.
 """
 
+import calendar
+
 import numpy as np
 import pytest
 
@@ -79,6 +81,45 @@ def test_lookups_pick_the_generation_available_in_the_purchase_month(tmp_path):
     assert refresh[REFRESH2] == pytest.approx(250 * 30_000 / 1.25)
     # before service the lookups show the first purchase's generation
     assert row(late, "gen1")[0] == 1 and row(late, "kw1")[0] == 2.5
+
+
+def merchant_by_hand(purchases, decline):
+    """Merchant revenue [EUR] month by month in a plain loop: ``purchases`` = (from month index, GPUs, new-generation
+    price [USD/GPU-h], (year, month) of availability); price = new price x (1 - decline) ^ (months on the market / 12)."""
+    out = np.zeros(N)
+    for t in range(FIRST, N):
+        year, month = 2025 + t // 12, t % 12 + 1
+        _, gpus, price, (avail_year, avail_month) = [p for p in purchases if p[0] <= t][-1]
+        on_market = (year - avail_year) * 12 + month - avail_month
+        out[t] = gpus * 24 * calendar.monthrange(year, month)[1] * 0.5 * price * (1 - decline) ** (on_market / 12) / 1.25
+    return out
+
+
+def test_merchant_price_falls_from_the_generations_availability_not_from_the_purchase(tmp_path):
+    """g2 available April 2026: the March 2026 refresh buys g1 again (available January 2020, 74 months on the
+    market), the March 2027 refresh buys g2 11 months after its availability: it rents at g2's price 11 months into
+    its decline, not at the new price."""
+    res = case(tmp_path, g2_available="2026-04", gpu_hour_price_decline=0.3)
+    expected = merchant_by_hand([(FIRST, 400, 2.0, (2020, 1)), (REFRESH2, 250, 6.0, (2026, 4))], 0.3)
+    np.testing.assert_allclose(row(res, "revenue_merchant"), expected, rtol=1e-12)
+    assert row(res, "revenue_merchant")[REFRESH2] == pytest.approx(250 * 744 * 0.5 * 6.0 * 0.7 ** (11 / 12) / 1.25)
+    np.testing.assert_allclose(row(res, "market_age1")[[FIRST, REFRESH2 - 1, REFRESH2]], [62 / 12, 85 / 12, 11 / 12])
+
+
+def test_a_purchase_in_its_generations_availability_month_starts_at_the_new_price(tmp_path):
+    """g1 available in the first purchase's month, g2 in the first refresh's: each starts at its new price and falls
+    with its age, as when ages counted from the purchase; the second refresh buys g2 again, 12 months on the market,
+    and does not start over."""
+    inputs = write_inputs(tmp_path / "inputs", PLAN, {"p": HAND_PHASE}, horizon_years=3,
+                          generations={"g1": {**G1, "available": "2025-03"}, "g2": G2})
+    res = finmodel.run(inputs_dir=inputs, overrides={"gpu_hour_price_decline": 0.3})
+    expected = merchant_by_hand([(FIRST, 400, 2.0, (2025, 3)), (REFRESH1, 250, 6.0, (2026, 3))], 0.3)
+    np.testing.assert_allclose(row(res, "revenue_merchant"), expected, rtol=1e-12)
+    t = np.arange(N)
+    age_since_purchase = np.where(t < FIRST, 0, (t - FIRST) % 12) / 12  # the rule before: each purchase starts anew
+    first_two = t < REFRESH2
+    np.testing.assert_allclose(row(res, "price_index1")[first_two], 0.7 ** age_since_purchase[first_two], rtol=1e-12)
+    assert row(res, "price_index1")[REFRESH2] == pytest.approx(0.7)
 
 
 def test_gpu_basis_builds_for_the_peak_the_announced_gpus_need(tmp_path):

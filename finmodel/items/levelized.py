@@ -7,7 +7,8 @@ PV(GPU-hours), so the stack adds up to the LCOC. Receivables are not a cost
 but revenue collected late: they are left out of the LCOC's working capital
 and enter the break-even price through the GPU-hours whose revenue is
 collected in each month. The break-even price is the new-generation price
-per GPU-hour (merchant and contract alike) at which the pre-tax NPV is zero.
+per GPU-hour (merchant and contract alike; a merchant price is that of the
+generation's availability month, then declining) at which the pre-tax NPV is zero.
 
 A phase that sells no GPU-hours (nothing built, or colocation: the tenants
 own the GPUs) has no cost per GPU-hour: these figures are 0 there, with the
@@ -31,7 +32,8 @@ def lcoc_costs(m):
 
 @row("GPU-hours priced at the new-generation price", "GPU-h", S, total=True)
 def priced_hours(m):
-    """Contracted GPU-hours + merchant GPU-hours weighted by the price index: revenue = this x the price."""
+    """Contracted GPU-hours + merchant GPU-hours weighted by the price index (its decline since the generation's
+    availability): revenue = this x the price."""
     return m.gpu_hours_contracted + m.gpu_hours_indexed
 
 

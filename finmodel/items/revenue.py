@@ -6,21 +6,26 @@ take-or-pay contract for ``contracted_share`` of its GPU-hours at the
 ``contract_years`` from its service start (at most the purchase's life: a
 refresh signs a new contract at its own generation's price). Contracted hours
 are billed in full (take-or-pay); the other hours, and all of them once the
-contract has ended, sell at the merchant price: the ``gpu_hour_price_usd`` of
-the generation bought, falling by ``gpu_hour_price_decline`` a year as the purchase ages, and
-billed at ``utilisation``, each stage ramping up from its own service date. A customer may prepay
+contract has ended, sell at the merchant price of the generation bought: its
+``gpu_hour_price_usd`` (the market price in its ``available`` month), falling by
+``gpu_hour_price_decline`` a year from that month, whenever the purchase is made (a
+market price does not wait for the buyer: a generation bought 18 months after its
+availability rents at the price of an 18-month-old generation), and billed at
+``utilisation``, each stage ramping up from its own service date. A customer may prepay
 ``prepaid_share`` of the contract value at signature; the prepayment is
 earned back evenly over the term (a liability in working capital).
 """
 
 from finmodel.expr import lt, minimum
-from finmodel.items.schedule import stage_generation_field
+from finmodel.items.schedule import per_stage, stage_generation_field
 from finmodel.registry import row
+from finmodel.timeline import years_between
 
 S = "Revenue"
 
 
 stage_generation_field("hour_price{s}_usd", "gpu_hour_price_usd", "New-generation merchant price", "USD/GPU-h", S)
+stage_generation_field("available{s}", "available", "Availability month", "date", S)
 stage_generation_field("contract_price{s}_usd", "contract_price_usd", "Contract price", "USD/GPU-h", S)
 
 
@@ -68,21 +73,21 @@ def gpu_hours_sold(m):
     return m.gpu_hours_contracted + m.gpu_hours_merchant
 
 
-@row("Merchant price index, stage 1 generation", "-", S, consolidate=None)
-def price_index1(m):
-    """(1 - gpu_hour_price_decline) ^ age of the stage 1 generation."""
-    return (1 - m.i.gpu_hour_price_decline) ** m.age1
+@per_stage("market_age{s}", "Age of the stage {s} generation on the market", "yr", S)
+def _market_age(m, s):
+    """Years from the availability month of stage {s}'s generation to this month, in whole months; 0 before service."""
+    return getattr(m, f"online{s}_flag") * years_between(m.t.period_start, getattr(m, f"available{s}"), m.i.months_per_year)
 
 
-@row("Merchant price index, stage 2 generation", "-", S, consolidate=None)
-def price_index2(m):
-    """(1 - gpu_hour_price_decline) ^ age of the stage 2 generation."""
-    return (1 - m.i.gpu_hour_price_decline) ** m.age2
+@per_stage("price_index{s}", "Merchant price index, stage {s} generation", "-", S)
+def _price_index(m, s):
+    """(1 - gpu_hour_price_decline) ^ the stage {s} generation's age on the market."""
+    return (1 - m.i.gpu_hour_price_decline) ** getattr(m, f"market_age{s}")
 
 
 @row("Merchant GPU-hours, weighted by price index", "GPU-h", S, total=True)
 def gpu_hours_indexed(m):
-    """Merchant GPU-hours, each stage's weighted by its purchase's price index.
+    """Merchant GPU-hours, each stage's weighted by its generation's price index.
 
     Were every generation's new price the same, merchant revenue would be this row x that price.
     """
