@@ -266,13 +266,13 @@ def carry_together(step, states, *rows):
         return step(tuple(lag(s) for s in states), *rows)
     arrays = [np.asarray(x, dtype=float) for x in rows]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    outs = tuple(np.empty(shape) for _ in range(states))
+    outs = tuple(np.empty(shape[-1:] + shape[:-1]) for _ in range(states))  # periods first while stepping
     previous = (0.0,) * states
     for t, values in enumerate(zip(*(_by_period(a, shape[-1]) for a in arrays))):
         previous = step(previous, *values)
         for out, value in zip(outs, previous):
-            out[..., t] = value
-    return outs
+            out[t] = value
+    return tuple(np.ascontiguousarray(np.moveaxis(out, 0, -1)) for out in outs)
 
 
 def _by_period(a: np.ndarray, periods: int):
