@@ -196,8 +196,9 @@ def match_le(x, table):
     ``MATCH(x, table, 1)`` (#N/A if none; inputs validation rules that out)."""
     if _is_formula(x, table):
         return _call("MATCH", x, table, 1)
-    x, table = np.atleast_1d(np.asarray(x, dtype=float)), np.asarray(table, dtype=float)
-    return np.sum(table[..., None, :] <= x[..., :, None], axis=-1).astype(float)
+    x, table = np.asarray(x, dtype=float), np.asarray(table, dtype=float)
+    count = sum(table[..., k:k + 1] <= x for k in range(table.shape[-1]))  # one comparison a row per entry
+    return np.asarray(count, dtype=float)
 
 
 def pick(table, k):
@@ -225,7 +226,8 @@ def lag(x):
             raise ValueError(f"lag() needs a row that refers to the current period: {x.text}")
         return F(x.text.replace("{c}", "{p}"), x.prec)
     x = np.asarray(x, dtype=float)
-    out = np.zeros_like(x)
+    out = np.empty_like(x)
+    out[..., 0] = 0
     out[..., 1:] = x[..., :-1]
     return out
 
@@ -287,11 +289,11 @@ def ytd(x, year_start):
     """Running total since the last year start (flag row)  <->  ``{p}{r}*(1-year_start)+x``."""
     if _is_formula(x, year_start):
         return F("{p}{r}") * (1 - year_start) + x
-    x, start = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(year_start, dtype=float))
-    running = np.cumsum(x, axis=-1)
-    idx = np.arange(x.shape[-1])
-    last_start = np.maximum.accumulate(np.where(start > 0, idx, 0), axis=-1)
-    before = np.take_along_axis(running - x, last_start, axis=-1)
+    x, start = np.asarray(x, dtype=float), np.asarray(year_start, dtype=float)
+    shape = np.broadcast_shapes(x.shape, start.shape)
+    running = np.cumsum(np.broadcast_to(x, shape), axis=-1)
+    last_start = np.maximum.accumulate(np.where(start > 0, np.arange(start.shape[-1]), 0), axis=-1)  # the flag row's shape
+    before = np.take_along_axis(running - x, np.broadcast_to(last_start, shape), axis=-1)
     return running - before
 
 

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 
-from finmodel.expr import F, carry, carry_together, maximum, minimum, safe_divide
+from finmodel.expr import F, carry, carry_together, lag, match_le, maximum, minimum, safe_divide, ytd
 
 N, T = 5, 40
 
@@ -101,3 +101,31 @@ def test_safe_divide_is_nan_by_zero_and_inf_beyond_the_float_range_without_a_war
         warnings.simplefilter("error")
         got = safe_divide(np.array([-1468800.0, 1.0, 0.0, 6.0]), np.array([8.17e-303, 0.0, 0.0, 3.0]))
     assert got[0] == -math.inf and math.isnan(got[1]) and math.isnan(got[2]) and got[3] == 2.0
+
+
+@pytest.mark.parametrize("batched_table", [False, True])
+def test_match_le_counts_the_entries_up_to_x_as_a_plain_loop_does(batched_table):
+    rng = np.random.default_rng(7)
+    table = np.sort(rng.integers(0, 50, (N, 4) if batched_table else 4), axis=-1).astype(float)
+    x = rng.integers(-5, 60, (3, N, T)).astype(float)
+    got = match_le(x, table)
+    assert got.shape == x.shape
+    for idx in np.ndindex(*x.shape):
+        row = table[idx[1]] if batched_table else table
+        assert got[idx] == sum(1 for entry in row if entry <= x[idx]), idx
+    assert match_le(49.5, np.array([10.0, 20.0, 50.0])).tolist() == [2.0]
+
+
+@pytest.mark.parametrize("batch", [(), (N,)], ids=["no batch axis", "draws"])
+def test_ytd_and_lag_equal_a_plain_loop(batch):
+    rng = np.random.default_rng(3)
+    x = rng.normal(0, 10, batch + (T,))
+    start = (np.arange(T) % 12 == 5).astype(float)  # the year starts in the sixth month
+    got_ytd, got_lag = ytd(x, start), lag(x)
+    for n in np.ndindex(*batch):
+        running, previous = 0.0, 0.0
+        for t in range(T):
+            running = (0.0 if start[t] else running) + float(x[n + (t,)])
+            assert got_ytd[n + (t,)] == pytest.approx(running, rel=1e-12, abs=1e-9)
+            assert got_lag[n + (t,)] == previous
+            previous = float(x[n + (t,)])
