@@ -131,8 +131,9 @@ def monte_carlo(
     overrides is the base that factor drivers scale, and an input both
     overridden and sampled is held at the override. ``distributions``: the
     file (default ``<inputs_dir>/distributions.toml``). ``chunk``: draws
-    evaluated at once [-]; working memory is about 45 kB per draw of a
-    chunk (1000: ~45 MB, the fastest on a 2-core machine). ``progress``: a tqdm bar.
+    evaluated at once [-]; working memory is about 250 kB per draw of a
+    chunk, every phase being evaluated at once (1000: ~250 MB, the fastest on a 2-core machine).
+    ``progress``: a tqdm bar.
     Raises InputError for bad arguments, inputs or distributions.
     """
     t0 = _time.perf_counter()
