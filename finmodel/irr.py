@@ -92,7 +92,9 @@ def _bracketed(cf: np.ndarray, guess: np.ndarray) -> np.ndarray:
     out = np.full((cf.shape[0], 1), np.nan)
     for s in range(0, cf.shape[0], _BATCH):
         rows = cf[s:s + _BATCH]
-        sign = np.sign(rows @ powers.T)  # scaled NPV at every grid rate (only its sign is used)
+        # scaled NPV at every grid rate (only its sign is used); einsum, not a BLAS product (rows @ powers.T),
+        # whose threads cost more to wake than this small product and then spin on the cores the model needs
+        sign = np.sign(np.einsum("ij,kj->ik", rows, powers))
         brackets = sign[:, :-1] * sign[:, 1:] < 0
         j = np.argmin(np.where(brackets, np.abs(grid[None, :-1] - guess[s:s + _BATCH]), np.inf), axis=1)
         idx = np.nonzero(brackets.any(axis=1))[0]
