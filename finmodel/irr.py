@@ -44,7 +44,7 @@ def irr_monthly(cash_flows, guess) -> np.ndarray:
     top = _grid()[0][-1]
     with np.errstate(all="ignore"):
         for _ in range(_MAX_STEPS):
-            r, c = rate[active], flat[active]
+            r, c = rate[active], flat if active.size == len(flat) else flat[active]  # no copy while all are active
             # scale by (1+r)^shift so that rates near -1 do not overflow; the root is unchanged
             shift = np.where(r < 0, t[-1], 0.0)
             cv = c * (1.0 + r) ** (shift - t)
