@@ -58,7 +58,7 @@ def test_default_takes_the_power_reading_and_shows_both():
     rows = ann.xs("gpus_if_power_binds", level="metric")
     assert len(rows) >= 1
     mw_rows = ann.xs("it_mw_if_gpus_bind", level="metric")
-    # Grand Est's 1,000,000 GPUs at their peak need, refreshed into Feynman (4.4 kW each, generations.toml): 4,400 MW
+    # Grand Est's 1,000,000 GPUs at their peak need, refreshed into Feynman and its successors (4.4 kW each, generations.toml): 4,400 MW
     assert mw_rows.loc["grand_est_2030", "bottom_up"] == pytest.approx(1_000_000 * 4.4 / 1000)
     assert mw_rows.loc["grand_est_2030", "announced"] == 1200
     assert any("fleet_basis 'power'" in w for w in res.warnings)

@@ -8,11 +8,13 @@ index 2, the refreshes indices 14 and 26 of 36.
 """
 
 import calendar
+import tomllib
 
 import numpy as np
 import pytest
 
 import finmodel
+from finmodel.inputs import DEFAULT_INPUTS_DIR
 from tests.conftest import HAND_GENERATION, HAND_PHASE, HAND_PLAN, write_inputs
 from tests.test_validation import one_problem
 
@@ -120,6 +122,32 @@ def test_a_purchase_in_its_generations_availability_month_starts_at_the_new_pric
     first_two = t < REFRESH2
     np.testing.assert_allclose(row(res, "price_index1")[first_two], 0.7 ** age_since_purchase[first_two], rtol=1e-12)
     assert row(res, "price_index1")[REFRESH2] == pytest.approx(0.7)
+
+
+@pytest.mark.parametrize("scenario", ["nov_2025", "nov_2025_delayed"])
+def test_the_default_table_covers_the_horizon(scenario):
+    """No purchase of a default scenario buys a generation more than 24 months after its availability: the last
+    generation of generations.toml (read here as plain TOML) is available within two years of the model's last
+    month, and every purchase month's latest available generation, looked up in a plain loop, is what the model buys."""
+    table = tomllib.loads((DEFAULT_INPUTS_DIR / "generations.toml").read_text(encoding="utf-8"))
+    available = [(int(t["available"]["value"][:4]), int(t["available"]["value"][5:7])) for t in table.values()]
+    res = finmodel.run(scenario)
+    last = res.periods[-1]
+    months = lambda ym: ym[0] * 12 + ym[1] - 1  # noqa: E731  (year, month) -> a month count
+    assert months((last.year, last.month)) - months(available[-1]) <= 24
+    bought = 0
+    for phase in res.inputs.phases:
+        v = res.values[phase]
+        for s in ("1", "2"):
+            gen = np.asarray(v[f"gen{s}"], dtype=float).ravel()
+            flags = np.asarray(v[f"first{s}_flag"], dtype=float).ravel() + np.asarray(v[f"refresh{s}_flag"], dtype=float).ravel()
+            for t in np.flatnonzero(flags):
+                when = months((res.periods[t].year, res.periods[t].month))
+                latest = max(i for i, a in enumerate(available) if months(a) <= when)
+                assert gen[t] == latest + 1, (phase, s, res.periods[t])
+                assert when - months(available[latest]) <= 24, (phase, s, res.periods[t], list(table)[latest])
+                bought += 1
+    assert bought >= 2 * len(res.inputs.phases) * 2  # every stage's first purchase and at least one refresh
 
 
 def test_gpu_basis_builds_for_the_peak_the_announced_gpus_need(tmp_path):

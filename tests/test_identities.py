@@ -182,7 +182,7 @@ def test_default_plan_headline_figures():
     gpus = sum(res.inputs.values[f"{p}.it_mw"] * 1000 * (0.5 / kw[p][0] + 0.5 / kw[p][1]) for p in phases)
     assert res.summary.loc["total", "gpus"] == pytest.approx(gpus)
     assert res.summary.loc["total", "it_mw"] == pytest.approx(mw)
-    # everything is in service by the end of the horizon, refreshed into Feynman (4.4 kW)
+    # everything is in service by the end of the horizon, refreshed into Feynman's successors (4.4 kW, as Feynman)
     assert flat(res.values["total"]["gpus_online"])[-1] == pytest.approx(mw * 1000 / 4.4)
     assert flat(res.values["total"]["mw_online"])[-1] == pytest.approx(mw)
 

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +23,8 @@ from tests.conftest import GEN, HAND_GENERATION, HAND_PHASE, HAND_PLAN, write_in
 SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 DEFAULT_PHASES = ("alixan", "grand_est_a", "grand_est_b", "south")
-DEFAULT_GENERATIONS = ("gb200", "gb300", "rubin", "rubin_ultra", "feynman")
+#: every generation of the default table (generations.toml), so a cost scaling reaches each of them
+DEFAULT_GENERATIONS = tuple(tomllib.loads((DEFAULT_INPUTS_DIR / "generations.toml").read_text(encoding="utf-8")))
 FINITE_SUMMARY = ("npv_eur", "capex_eur", "lcoc_eur_per_gpu_hour", "jobs_permanent_2030")
 
 #: plan-wide inputs that are money per unit of something (scale with the cost level)

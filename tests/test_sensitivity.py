@@ -105,11 +105,16 @@ def test_tornado_sorted_by_npv_swing(torn):
 
 
 def test_tornado_signs_make_sense(torn):
-    """Costs up -> NPV down; prices, utilisation and life up -> NPV up."""
+    """Costs up -> NPV down; prices and utilisation up -> NPV up; a shorter GPU life -> NPV down."""
     for driver in ("gpu_price", "capex_per_mw", "power_price_eur_per_mwh", "pue", "gpu_hour_price_decline"):
         assert torn.loc[driver, "npv_high"] < torn.loc[driver, "npv_base"] < torn.loc[driver, "npv_low"], driver
-    for driver in ("gpu_hour_price", "utilisation", "gpu_life_years", "contracted_share", "contract_price"):
+    for driver in ("gpu_hour_price", "utilisation", "contracted_share", "contract_price"):
         assert torn.loc[driver, "npv_low"] < torn.loc[driver, "npv_base"] < torn.loc[driver, "npv_high"], driver
+    # a longer life is not better in every case: its last year rents a GPU whose merchant price has fallen from its
+    # generation's availability while a refresh would buy a new generation at its new price; a 4-year life, one more
+    # full-price purchase, is worse than both
+    life = torn.loc["gpu_life_years"]
+    assert life.npv_low < life.npv_base and life.npv_low < life.npv_high
 
 
 def test_tornado_metric_and_entity():
