@@ -47,6 +47,24 @@ def test_sumif_sumifs_countif_on_a_year_row():
     assert v("H2") == 9 and v("H3") == 4 and v("H4") == 4.5 and v("H5") == 15
 
 
+def test_sumif_adds_numbers_only_in_cell_order_and_raises_a_picked_error():
+    # row 1: criteria; row 2 mixes text, a boolean, a blank and an error with numbers; the other sheet's row is
+    # given values (floats only, as the calc rows are)
+    cells = {f"{c}1": k for c, k in zip("ABCDEF", (1, 1, 1, 1, 2, 1))}
+    cells |= {"A2": 2.5, "B2": "text", "C2": True, "E2": "=1/0", "F2": 4}
+    row = [1e16, 1.0, 1.0, -1e16, 7.0, 3.0]
+    known = {"Other sheet": {(1, k + 1): x for k, x in enumerate(row)}}
+    cells |= {"H1": "=SUMIF(A1:F1, 1, A2:F2)", "H2": "=SUMIF(A1:F1, 2, A2:F2)", "H3": "=SUMIF(A1:F1, 1, 'Other sheet'!A1:F1)",
+              "H4": "=SUMIFS('Other sheet'!A1:F1, A1:F1, \"<2\", A1:F1, \">0\")"}
+    v = _book(cells, known)
+    assert v("H1") == 6.5  # text, TRUE and the blank add nothing
+    assert v("H2") == XLError("#DIV/0!")
+    in_order = 0.0
+    for x in (1e16, 1.0, 1.0, -1e16, 3.0):  # each 1.0 is lost beside 1e16; a compensated sum would give 5
+        in_order += x
+    assert in_order == 3.0 and v("H3") == in_order and v("H4") == in_order
+
+
 def test_index_match_three_and_one_argument_forms_and_names():
     v = _book({"A1": "low", "B1": "base", "C1": "high", "A2": 1, "B2": 2, "C2": 3, "D1": "base",
                "E1": "=INDEX($A$2:$C$2, 1, MATCH(Pick, Names, 0))", "E2": "=INDEX($A$2:$C$2, MATCH(D1, $A$1:$C$1, 0))",

@@ -45,7 +45,12 @@ _LEXEME = re.compile(rf"""
   | (?P<open>\()
   | (?P<close>\))
   | (?P<sep>,)
-""", re.X)
+  | (?P<other>.)
+""", re.X | re.S)
+#: lexeme kind -> (type, subtype) of its token, for the kinds whose token depends on nothing else
+_TOKEN_KINDS = {"text": (Token.OPERAND, Token.TEXT), "error": (Token.OPERAND, Token.ERROR),
+                "range": (Token.OPERAND, Token.RANGE), "number": (Token.OPERAND, Token.NUMBER),
+                "sep": (Token.SEP, Token.ARG), "post": (Token.OP_POST, "")}
 
 
 def tokens(formula: str) -> list[Token]:
@@ -56,38 +61,31 @@ def tokens(formula: str) -> list[Token]:
     """
     out: list[Token] = []
     parens: list[str] = []  # FUNC or PAREN, for each open bracket
-    pos, end = 1 if formula.startswith("=") else 0, len(formula)
-    while pos < end:
-        m = _LEXEME.match(formula, pos)
-        if m is None:
-            return [t for t in Tokenizer(formula).items if t.type != Token.WSPACE]
-        pos, kind, value = m.end(), m.lastgroup, m.group()
-        if kind == "ws":
+    lexemes = _LEXEME.scanner(formula, 1 if formula.startswith("=") else 0)
+    for m in iter(lexemes.match, None):
+        kind, value = m.lastgroup, m.group()
+        known = _TOKEN_KINDS.get(kind)
+        if known is not None:
+            if kind == "range" and value.upper() in ("TRUE", "FALSE"):
+                known = Token.OPERAND, Token.LOGICAL
+            out.append(Token(value, *known))
+        elif kind == "ws":
             continue
-        if kind == "range" and value.upper() in ("TRUE", "FALSE"):
-            out.append(Token(value, Token.OPERAND, Token.LOGICAL))
-        elif kind in ("text", "error", "range", "number"):
-            out.append(Token(value, Token.OPERAND, {"text": Token.TEXT, "error": Token.ERROR, "range": Token.RANGE,
-                                                   "number": Token.NUMBER}[kind]))
         elif kind == "func":
             parens.append(Token.FUNC)
             out.append(Token(value, Token.FUNC, Token.OPEN))
         elif kind == "open":
             parens.append(Token.PAREN)
             out.append(Token(value, Token.PAREN, Token.OPEN))
-        elif kind == "close":
-            if not parens:
-                return [t for t in Tokenizer(formula).items if t.type != Token.WSPACE]
+        elif kind == "close" and parens:
             out.append(Token(value, parens.pop(), Token.CLOSE))
-        elif kind == "sep":
-            out.append(Token(value, Token.SEP, Token.ARG))
-        elif kind == "post":
-            out.append(Token(value, Token.OP_POST))
-        else:  # an operator: prefix at the start, after an operator, an opening bracket or a separator
+        elif kind == "op":  # prefix at the start, after an operator, an opening bracket or a separator
             prev = out[-1] if out else None
             prefix = value in "+-" and (prev is None or prev.type in (Token.OP_PRE, Token.OP_IN, Token.SEP)
                                          or prev.subtype == Token.OPEN)
             out.append(Token(value, Token.OP_PRE if prefix else Token.OP_IN))
+        else:  # a character no lexeme covers, or an unmatched ')'
+            return [t for t in Tokenizer(formula).items if t.type != Token.WSPACE]
     return out
 
 
@@ -115,12 +113,14 @@ _UNSUPPORTED = object()
 class Range:
     """A rectangular block of cells on one sheet (1-based rows and columns, inclusive)."""
 
-    __slots__ = ("book", "sheet", "r1", "c1", "r2", "c2", "_cells", "_floats")
+    __slots__ = ("book", "sheet", "r1", "c1", "r2", "c2", "_cells", "_plain", "_floats", "_addends")
 
     def __init__(self, book: Book, sheet: str, r1: int, c1: int, r2: int, c2: int):
         self.book, self.sheet, self.r1, self.c1, self.r2, self.c2 = book, sheet, r1, c1, r2, c2
         self._cells = None
+        self._plain = None
         self._floats = None
+        self._addends = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -129,19 +129,36 @@ class Range:
     def cells(self) -> list:
         """Values in row-major order (None for blank cells, XLError for errors)."""
         if self._cells is None:
-            value = self.book.value
-            self._cells = [value(self.sheet, r, c) for r in range(self.r1, self.r2 + 1)
+            sheet, value = self.sheet, self.book.value
+            known = self.book.known.get(sheet, {})  # most cells: looked up here, without a call for each
+            self._cells = [known[(r, c)] if (r, c) in known else value(sheet, r, c) for r in range(self.r1, self.r2 + 1)
                            for c in range(self.c1, self.c2 + 1)]
         return self._cells
+
+    def plain(self) -> bool:
+        """Whether every cell holds a float (most ranges: calc rows), so the methods below take it whole."""
+        if self._plain is None:
+            self._plain = set(map(type, self.cells())) <= {float}
+        return self._plain
 
     def floats(self) -> np.ndarray:
         """Numbers as floats, NaN for text and blanks (booleans count as numbers here)."""
         if self._floats is None:
-            self._floats = np.array([float(v) if _is_num(v) else np.nan for v in self.cells()])
+            self._floats = np.array(self.cells(), dtype=float) if self.plain() else \
+                np.array([float(v) if _is_num(v) else np.nan for v in self.cells()])
         return self._floats
+
+    def addends(self) -> np.ndarray:
+        """What SUM adds of each cell: numbers as floats, 0 for text, blanks and booleans, NaN for errors."""
+        if self._addends is None:
+            self._addends = self.floats() if self.plain() else np.array([np.nan if isinstance(v, XLError) else float(v) if _is_num(v)
+                                      and not isinstance(v, bool) else 0.0 for v in self.cells()])
+        return self._addends
 
     def numbers(self) -> list[float]:
         """The numeric cells; an error in the range is raised (as SUM, MIN, MAX do)."""
+        if self.plain():
+            return list(self.cells())
         out = []
         for v in self.cells():
             if isinstance(v, XLError):
@@ -208,8 +225,15 @@ def _criterion(crit) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _sum_masked(values: Range, mask: np.ndarray) -> float:
-    cells = values.cells()
+    """The sum of the cells of ``values`` where ``mask`` is true, added in order as Excel does; the first error
+    among them raised."""
+    picked = values.addends()[mask]
     total = 0.0
+    if not np.isnan(picked).any():
+        for x in picked.tolist():  # in order: numpy's pairwise sum can differ in the last bit
+            total += x
+        return total
+    cells = values.cells()
     for k in np.flatnonzero(mask):
         v = cells[k]
         if isinstance(v, XLError):
