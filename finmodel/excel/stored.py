@@ -22,6 +22,7 @@ from openpyxl.utils import column_index_from_string
 
 from finmodel.excel.bulk import xml_number
 from finmodel.excel.calc import FIRST_PERIOD_COL, COL_CONST
+from finmodel.excel.collector import collector_paused
 from finmodel.excel.formula_eval import XLError, evaluate_formulas
 
 _CONST_COL = column_index_from_string(COL_CONST)
@@ -55,6 +56,7 @@ def calc_values(layouts: dict, results) -> Values:
     return out
 
 
+@collector_paused()
 def stored_values(wb, layouts: dict, results) -> Values:
     """The value of every formula cell of ``wb``: calc sheets from numpy, the rest evaluated."""
     known = calc_values(layouts, results)

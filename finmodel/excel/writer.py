@@ -36,6 +36,7 @@ from finmodel.excel.bulk import ReportWorkbook, add_rows
 from finmodel.excel.calc import (
     CONSOLIDATED_LABEL, CONSOLIDATED_SHEET, FIRST_PERIOD_COL, TIME_SHEET, build_layouts, calc_sheet_name, formulas,
 )
+from finmodel.excel.collector import collector_paused
 from finmodel.excel.finance_sheets import (
     DEBT_SHEET, SOURCES_USES_SHEET, STATEMENTS_SHEET, FinanceLayout, write_finance_sheets,
 )
@@ -141,6 +142,7 @@ def scenario_columns(inputs) -> tuple[dict, str]:
     return columns, CUSTOM
 
 
+@collector_paused()
 def build_workbook(results, version: str, risk: RiskTables | None = None) -> tuple[Workbook, WorkbookLayout]:
     """The whole workbook for one run's Results; ``risk`` adds the Scenarios, Sensitivity and Monte Carlo sheets.
 
