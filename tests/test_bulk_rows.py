@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import numpy as np
 import openpyxl
 import pandas as pd
 
-from finmodel.excel.bulk import BulkRow, ReportWorkbook, finite_row
+from finmodel.excel.bulk import BulkRow, ReportWorkbook, add_rows, finite_row
 from finmodel.excel.calc import fill
 from finmodel.excel.writer import save_atomic
 
@@ -46,3 +47,14 @@ def test_a_row_with_a_value_that_is_not_a_finite_number_stays_in_openpyxl():
     assert finite_row([1.0, np.nan], 2) is None
     assert finite_row([1.0, np.inf], 2) is None
     assert finite_row([1.0], 2) is None  # not one value per month
+
+
+def test_repeated_values_keep_their_own_text_negative_zero_included():
+    # the rows share values; 0.0 and -0.0 are equal floats (one dictionary key) but Excel reads "-0" as -0
+    xml = b'<dimension ref="A1:F2"/><row r="1"><c r="F1"><f>1</f><v>0</v></c></row><row r="2"><c r="F2"><f>1</f><v>0</v></c></row>'
+    rows = [BulkRow(1, "{p}{r}", ["F", "G", "H", "I"], np.array([0.0, 0.0, -0.0, 2.5])),
+            BulkRow(2, "{p}{r}", ["F", "G", "H", "I"], np.array([0.0, -0.0, 0.0, 3.0]))]
+    out = add_rows(xml, rows, 9).decode()
+    got = dict(re.findall(r'<c r="([G-I]\d)"><f>[^<]*</f><v>([^<]*)</v></c>', out))
+    assert got == {"G1": "0", "H1": "-0", "I1": "2.5", "G2": "-0", "H2": "0", "I2": "3"}
+    assert '<dimension ref="A1:I2"/>' in out

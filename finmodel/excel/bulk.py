@@ -58,17 +58,20 @@ def xml_number(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _cells(bulk: BulkRow, style: bytes) -> bytes:
-    """The XML of one bulk row's cells after its first monthly column."""
+def _cells(bulk: BulkRow, style: str, texts: dict[int, str]) -> bytes:
+    """The XML of one bulk row's cells after its first monthly column; ``texts``: the <v> text of each value
+    met before, by its bits (0.0 and -0.0 are one float key but two texts): a sheet's rows share most values."""
     r = str(bulk.row)
     parts = []
     columns = bulk.columns
     template = escape(bulk.template).replace("{r}", r)
-    values = bulk.values.tolist()
-    for k in range(1, len(columns)):
-        col = columns[k]
-        formula = template.replace("{c}", col).replace("{p}", columns[k - 1])
-        parts.append(f'<c r="{col}{r}"{style}><f>{formula}</f><v>{xml_number(values[k])}</v></c>')
+    values = bulk.values[1:len(columns)]
+    for col, prev, bits, x in zip(columns[1:], columns, values.view(np.int64).tolist(), values.tolist()):
+        text = texts.get(bits)
+        if text is None:
+            text = texts[bits] = xml_number(x)
+        formula = template.replace("{c}", col).replace("{p}", prev)
+        parts.append(f'<c r="{col}{r}"{style}><f>{formula}</f><v>{text}</v></c>')
     return "".join(parts).encode()
 
 
@@ -76,6 +79,7 @@ def add_rows(xml: bytes, rows: list[BulkRow], last_col: int) -> bytes:
     """A worksheet's XML with each bulk row's remaining monthly cells appended to its row (styled as the row's
     last cell written by openpyxl, its first monthly one); the sheet's dimension widened to ``last_col``."""
     by_row = {b.row: b for b in rows}
+    texts: dict[int, str] = {}
 
     def fill(m):
         bulk = by_row.get(int(m.group(2)))
@@ -84,7 +88,7 @@ def add_rows(xml: bytes, rows: list[BulkRow], last_col: int) -> bytes:
         cells = m.group(3)
         styles = _STYLE.findall(cells)
         style = f' s="{styles[-1].decode()}"' if styles and styles[-1] else ""
-        return m.group(1) + cells + _cells(bulk, style) + b"</row>"
+        return m.group(1) + cells + _cells(bulk, style, texts) + b"</row>"
 
     xml = _ROW.sub(fill, xml)
     last_row = max((int(r) for r in re.findall(rb'<row r="(\d+)"', xml)), default=1)
