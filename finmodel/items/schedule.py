@@ -72,44 +72,6 @@ def online2_flag(m):
     return ge(m.t.period_start, m.i.full_online)
 
 
-@row("Months in service, stage 1", "month", S, consolidate=None)
-def months1(m):
-    """Months since stage 1 entered service, 1 in its first month."""
-    return cumsum(m.online1_flag)
-
-
-@row("Months in service, stage 2", "month", S, consolidate=None)
-def months2(m):
-    """Months since stage 2 entered service, 1 in its first month."""
-    return cumsum(m.online2_flag)
-
-
-@row("GPU refreshes so far, stage 1", "#", S, consolidate=None)
-def generation1(m):
-    """Purchases of stage 1 GPUs replaced so far: 0 for the first purchase."""
-    return m.online1_flag * floor((m.months1 - 1) / (m.i.gpu_life_years * m.i.months_per_year))
-
-
-@row("GPU refreshes so far, stage 2", "#", S, consolidate=None)
-def generation2(m):
-    """Purchases of stage 2 GPUs replaced so far: 0 for the first purchase."""
-    return m.online2_flag * floor((m.months2 - 1) / (m.i.gpu_life_years * m.i.months_per_year))
-
-
-@row("GPU age, stage 1", "yr", S, consolidate=None)
-def age1(m):
-    """Age of the stage 1 GPUs in service (since their purchase), 0 in its first month."""
-    life = m.i.gpu_life_years * m.i.months_per_year
-    return m.online1_flag * (m.months1 - 1 - m.generation1 * life) / m.i.months_per_year
-
-
-@row("GPU age, stage 2", "yr", S, consolidate=None)
-def age2(m):
-    """Age of the stage 2 GPUs in service (since their purchase), 0 in its first month."""
-    life = m.i.gpu_life_years * m.i.months_per_year
-    return m.online2_flag * (m.months2 - 1 - m.generation2 * life) / m.i.months_per_year
-
-
 def per_stage(name: str, label: str, unit: str, section: str):
     """Register ``fn(m, s)`` as one calc-sheet row per stage ``s`` = 1, 2: ``name``, ``label`` and the
     docstring with ``{s}`` replaced by the stage's number."""
@@ -122,6 +84,27 @@ def per_stage(name: str, label: str, unit: str, section: str):
             row(label.format(s=s), unit, section, consolidate=None)(stage_fn)
         return fn
     return register
+
+
+@per_stage("months{s}", "Months in service, stage {s}", "month", S)
+def _months(m, s):
+    """Months since stage {s} entered service, 1 in its first month."""
+    return cumsum(getattr(m, f"online{s}_flag"))
+
+
+@per_stage("generation{s}", "GPU refreshes so far, stage {s}", "#", S)
+def _generation(m, s):
+    """Purchases of stage {s} GPUs replaced so far: 0 for the first purchase."""
+    online, months = getattr(m, f"online{s}_flag"), getattr(m, f"months{s}")
+    return online * floor((months - 1) / (m.i.gpu_life_years * m.i.months_per_year))
+
+
+@per_stage("age{s}", "GPU age, stage {s}", "yr", S)
+def _age(m, s):
+    """Age of the stage {s} GPUs in service (since their purchase), 0 in its first month."""
+    life = m.i.gpu_life_years * m.i.months_per_year
+    online, months, generation = getattr(m, f"online{s}_flag"), getattr(m, f"months{s}"), getattr(m, f"generation{s}")
+    return online * (months - 1 - generation * life) / m.i.months_per_year
 
 
 @per_stage("first{s}_flag", "Stage {s} first purchase flag", "flag", S)
@@ -155,16 +138,10 @@ def purchase2_date(m):
     return carry(_purchase_step, m.first2_flag + m.refresh2_flag, m.t.period_start, m.i.full_online)
 
 
-@row("GPU generation bought, stage 1 (position in generations.toml)", "#", S, consolidate=None)
-def gen1(m):
-    """The latest generation available in stage 1's purchase month: MATCH(purchase month, generation_available, 1)."""
-    return match_le(m.purchase1_date, m.i.generation_available)
-
-
-@row("GPU generation bought, stage 2 (position in generations.toml)", "#", S, consolidate=None)
-def gen2(m):
-    """The latest generation available in stage 2's purchase month."""
-    return match_le(m.purchase2_date, m.i.generation_available)
+@per_stage("gen{s}", "GPU generation bought, stage {s} (position in generations.toml)", "#", S)
+def _gen(m, s):
+    """The latest generation available in stage {s}'s purchase month: MATCH(purchase month, generation_available, 1)."""
+    return match_le(getattr(m, f"purchase{s}_date"), m.i.generation_available)
 
 
 def stage_generation_field(name: str, field: str, label: str, unit: str, section: str) -> None:
@@ -294,16 +271,10 @@ def gpus_bought_refresh(m):
     return m.gpus1 * m.refresh1_flag + m.gpus2 * m.refresh2_flag
 
 
-@row("Utilisation of stage 1 GPUs (with ramp)", "-", S, consolidate=None)
-def utilisation1(m):
-    """Billed share of stage 1's GPU-hours: utilisation, ramping up linearly over ramp_months from its service date."""
-    return m.i.utilisation * minimum(1, m.months1 / m.i.ramp_months)
-
-
-@row("Utilisation of stage 2 GPUs (with ramp)", "-", S, consolidate=None)
-def utilisation2(m):
-    """Billed share of stage 2's GPU-hours: utilisation, ramping up linearly over ramp_months from full service."""
-    return m.i.utilisation * minimum(1, m.months2 / m.i.ramp_months)
+@per_stage("utilisation{s}", "Utilisation of stage {s} GPUs (with ramp)", "-", S)
+def _utilisation(m, s):
+    """Billed share of stage {s}'s GPU-hours: utilisation, ramping up linearly over ramp_months from its service date."""
+    return m.i.utilisation * minimum(1, getattr(m, f"months{s}") / m.i.ramp_months)
 
 
 @row("IT MW busy", "MW", S)
