@@ -28,16 +28,19 @@ def from_serial(serial: float) -> dt.date:
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
+def month_number(serial) -> np.ndarray:
+    """Months from January 1970 to the month of each Excel serial [month], any shape (negative before 1970)."""
+    days = np.asarray(serial, dtype=float).astype("int64").astype("timedelta64[D]") + np.datetime64(EXCEL_EPOCH, "D")
+    return days.astype("datetime64[M]").astype("int64")
+
+
 def years_between(later, earlier, months_per_year):
     """Years from the month of ``earlier`` to the month of ``later`` (Excel serials), counted in whole months [yr]
     <->  ``YEAR(later)-YEAR(earlier)+(MONTH(later)-MONTH(earlier))/months_per_year``."""
     if isinstance(later, F) or isinstance(earlier, F):
         a, b = later.text, earlier.text
         return F(f"YEAR({a})-YEAR({b})", ADD) + F(f"(MONTH({a})-MONTH({b}))") / months_per_year
-    def months(serial):
-        days = np.asarray(serial, dtype=float).astype("int64").astype("timedelta64[D]") + np.datetime64(EXCEL_EPOCH, "D")
-        return days.astype("datetime64[M]").astype("int64")
-    return (months(later) - months(earlier)) / np.asarray(months_per_year, dtype=float)
+    return (month_number(later) - month_number(earlier)) / np.asarray(months_per_year, dtype=float)
 
 
 def _month_starts(m) -> np.ndarray:
@@ -48,8 +51,7 @@ def _month_starts(m) -> np.ndarray:
 
 
 def _years(m) -> np.ndarray:
-    days = np.asarray(m.period_start, dtype="int64").astype("timedelta64[D]") + np.datetime64(EXCEL_EPOCH, "D")
-    return days.astype("datetime64[Y]").astype(int) + 1970.0
+    return month_number(m.period_start) // 12 + 1970.0
 
 
 def _hours(m) -> np.ndarray:

@@ -14,7 +14,7 @@ import numpy as np
 
 from finmodel.errors import Problem
 from finmodel.inputs.files import brief
-from finmodel.timeline import from_serial, to_serial
+from finmodel.timeline import from_serial, month_number, to_serial
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # dates the model (and Excel) can handle
 DATE_ALLOWED = f"a month 'YYYY-MM' (or 'YYYY-MM-DD' on the 1st of a month) from {FIRST_YEAR}-01 to {LAST_YEAR}-12"
@@ -72,11 +72,7 @@ def last_month(start: float, periods: int) -> dt.date:
 
 def months_between(start, end):
     """Whole months from the first-of-month serial ``start`` to ``end`` (per draw; the fewest)."""
-    def month(serial):
-        d = np.vectorize(from_serial)(np.asarray(serial, dtype=float))
-        return np.vectorize(lambda x: x.year * 12 + x.month)(d)
-
-    return np.min(month(end) - month(start))
+    return np.min(month_number(end) - month_number(start))
 
 
 def month_text(serial) -> str:
