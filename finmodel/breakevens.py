@@ -82,8 +82,8 @@ def solve_price_breakevens(inputs, pre_tax: Mapping[str, float], metrics: tuple[
     def npvs(which: np.ndarray, prices: np.ndarray) -> np.ndarray:
         """NPV [EUR] of pair ``pairs[which[j]]`` at ``prices[j, i]``, each distinct price evaluated once."""
         distinct, at = np.unique(prices, return_inverse=True)
-        out = _at_prices(inputs, distinct, metrics)
-        return np.array([out[e][m][at.reshape(prices.shape)[j]] for j, (e, m) in enumerate(pairs[w] for w in which)])
+        out, at = _at_prices(inputs, distinct, metrics), at.reshape(prices.shape)
+        return np.array([out[e][m][at[j]] for j, (e, m) in enumerate(pairs[w] for w in which)])
 
     near = [pre_tax[e] if np.isfinite(pre_tax[e]) else grid[len(grid) // 2] for e, _ in pairs]
     found = find_roots(npvs, np.tile(grid, (len(pairs), 1)), TOL_EUR, np.array(near))
